@@ -1,0 +1,44 @@
+# The two commands of README: `make run` and `make test`.
+# With a local Odoo 19 (python3 -c "import odoo") they run here; otherwise, where
+# Docker is installed, through docker compose and the official odoo:19 image.
+PYTHON ?= python3
+SIZE ?= S
+HAVE_ODOO := $(shell $(PYTHON) -c "import odoo.release as r; print(r.version_info[0])" 2>/dev/null)
+HAVE_DOCKER := $(shell docker compose version >/dev/null 2>&1 && echo yes)
+
+.PHONY: run test lint bench test-addon help
+
+help:
+	@echo "make run   - Odoo with the MES addons and demo data on http://localhost:8069"
+	@echo "make test  - lint + every test (pure engine, Odoo tests, scenarios)"
+	@echo "make lint  - pre-commit: ruff format/check, pylint-odoo"
+	@echo "make bench SIZE=S|M|L - MRP benchmark"
+	@echo "make test-addon ADDON=mes_costing - one addon's Odoo tests"
+
+run:
+ifeq ($(HAVE_ODOO),19)
+	$(PYTHON) tools/run_odoo.py
+else ifeq ($(HAVE_DOCKER),yes)
+	docker compose up --build odoo
+else
+	@$(PYTHON) tools/run_odoo.py
+endif
+
+test:
+ifeq ($(HAVE_ODOO),19)
+	$(PYTHON) tools/run_tests.py
+else ifeq ($(HAVE_DOCKER),yes)
+	docker compose run --rm --build test
+else
+	@$(PYTHON) tools/run_tests.py
+endif
+
+lint:
+	$(PYTHON) -m pip install -q --disable-pip-version-check pre-commit ruff pylint-odoo
+	pre-commit run --all-files --show-diff-on-failure
+
+test-addon:
+	$(PYTHON) tools/run_addon_tests.py $(ADDON)
+
+bench:
+	$(PYTHON) tests/benchmarks/bench_mrp.py --size $(SIZE)

@@ -1,0 +1,17 @@
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(TransactionCase):
+    def test_group_chain(self):
+        user = self.env.ref("mes_shopfloor.group_shopfloor_user")
+        manager = self.env.ref("mes_shopfloor.group_shopfloor_manager")
+        fast = self.env.ref("mes_shopfloor.group_fast_track")
+        device = self.env.ref("mes_shopfloor.group_shopfloor_device")
+        self.assertEqual(manager.privilege_id, user.privilege_id)
+        self.assertIn(user, manager.all_implied_ids)
+        self.assertIn(user, fast.all_implied_ids)
+        self.assertIn(user, device.all_implied_ids)
+        self.assertNotIn(fast, manager.all_implied_ids)
+        self.assertEqual(fast.privilege_id.name, "Urgent Transfer Fast Track")

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""`make run`: Odoo with our three addons and their demo data on database mes_demo.
+
+Installs requirements.txt, makes sure PostgreSQL answers, creates (or updates) the
+database, then serves Odoo on http://localhost:8069 (login admin / admin).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import odoo_env
+
+
+def database_exists(name):
+    import psycopg2
+
+    _args, host, port, user = odoo_env.db_args()
+    conn = psycopg2.connect(host=host, port=port, user=user, dbname="postgres")
+    with conn.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = bool(cr.fetchone())
+    conn.close()
+    return found
+
+
+def main():
+    odoo_env.require_odoo19()
+    odoo_env.install_requirements()
+    odoo_env.ensure_postgres()
+    db = os.environ.get("MES_DB", "mes_demo")
+    port = os.environ.get("MES_HTTP_PORT", "8069")
+    db_args, *_ = odoo_env.db_args()
+    base = odoo_env.odoo_command() + [
+        f"--addons-path={odoo_env.addons_path()}",
+        *db_args,
+        "-d",
+        db,
+        f"--db-filter=^{db}$",
+    ]
+    modules = ",".join(odoo_env.OUR_ADDONS)
+    step = "-u" if database_exists(db) else "-i"
+    print(f"Preparing database {db} ({'update' if step == '-u' else 'install'})")
+    res = subprocess.run(
+        base + [step, modules, "--with-demo", "--stop-after-init"], check=False
+    )
+    if res.returncode:
+        odoo_env.die(f"installing the addons into {db} failed")
+    print(f"\nOdoo is starting on http://localhost:{port}  (login: admin / admin)\n")
+    os.execv(base[0], base + [f"--http-port={port}"])
+
+
+if __name__ == "__main__":
+    main()
