@@ -4,7 +4,7 @@
 PYTHON ?= python3
 SIZE ?= S
 HAVE_ODOO := $(shell $(PYTHON) -c "import odoo.release as r; print(r.version_info[0])" 2>/dev/null)
-HAVE_DOCKER := $(shell docker compose version >/dev/null 2>&1 && echo yes)
+HAVE_DOCKER := $(shell docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && echo yes)
 
 .PHONY: run test lint bench test-addon help
 

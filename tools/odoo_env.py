@@ -89,6 +89,20 @@ def db_args():
     return args, host, int(port), user
 
 
+def config_text():
+    """An odoo.conf for tools that take a config file (pytest-odoo)."""
+    _args, host, port, user = db_args()
+    lines = [
+        "[options]",
+        f"addons_path = {addons_path()}",
+        f"db_host = {host}",
+        f"db_port = {port}",
+        f"db_user = {user}",
+        f"db_password = {os.environ.get('PGPASSWORD', 'False')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _reachable(host, port):
     try:
         with socket.create_connection((host, port), timeout=2):

@@ -187,13 +187,15 @@ def main():
 
         scenarios = ROOT / "tests" / "scenarios"
         if any(scenarios.glob("test_*.py")):
+            conf = log_dir / f"{db}.conf"
+            conf.write_text(odoo_env.config_text())
             for key, val in run_pytest(
                 [
-                    f"--odoo-database={db}",
-                    f"--odoo-addons-path={odoo_env.addons_path()}",
-                    "--odoo-log-level=warn",
                     "-p",
                     "odoo",
+                    f"--odoo-config={conf}",
+                    f"--odoo-database={db}",
+                    "--odoo-log-level=warn",
                     str(scenarios),
                 ],
                 "cross-addon scenarios (pytest-odoo)",
