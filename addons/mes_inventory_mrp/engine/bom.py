@@ -42,8 +42,7 @@ def low_level_codes(nodes, edges):
         parent = queue.popleft()
         base = level[parent]
         for child, weight in edges.get(parent, ()):
-            if base + weight > level[child]:
-                level[child] = base + weight
+            level[child] = max(level[child], base + weight)
             indegree[child] -= 1
             if indegree[child] == 0:
                 queue.append(child)
@@ -92,9 +91,7 @@ def flatten_kits(product_id, boms, cache):
             for leaf, qty in flatten_kits(line.component_id, boms, cache):
                 merged[leaf] = merged.get(leaf, 0.0) + qty * line.qty
         else:
-            merged[line.component_id] = (
-                merged.get(line.component_id, 0.0) + line.qty
-            )
+            merged[line.component_id] = merged.get(line.component_id, 0.0) + line.qty
     result = list(merged.items())
     cache[product_id] = result
     return result

@@ -21,7 +21,7 @@ def _index_unique(rows, key, what):
     for row in rows:
         k = key(row)
         if k in index and index[k] != row:
-            raise ValueError("Two different %s for id %s" % (what, k))
+            raise ValueError(f"Two different {what} for id {k}")
         index[k] = row
     return index
 
