@@ -145,4 +145,4 @@ class BomCycleError(ValueError):
 
     def __init__(self, item_ids):
         self.item_ids = list(item_ids)
-        super().__init__("BOM cycle between products %s" % self.item_ids)
+        super().__init__(f"BOM cycle between products {self.item_ids}")
