@@ -112,7 +112,14 @@ class MesCostRate(models.Model):
         """All rates of `company`, read once, as a `RateBook`."""
         rates = self.sudo().search_read(  # sudo: rates feed cost sheets of any MO
             [("company_id", "=", company.id)],
-            ["rate_type", "employee_id", "workcenter_id", "categ_id", "date_from", "rate"],
+            [
+                "rate_type",
+                "employee_id",
+                "workcenter_id",
+                "categ_id",
+                "date_from",
+                "rate",
+            ],
             order="date_from",
         )
         return RateBook(rates)
@@ -126,12 +133,9 @@ class RateBook:
         self._by_key = defaultdict(list)
         for rate in rates:
             target = (
-                rate["employee_id"]
-                and ("employee", rate["employee_id"][0])
-                or rate["workcenter_id"]
-                and ("workcenter", rate["workcenter_id"][0])
-                or rate["categ_id"]
-                and ("categ", rate["categ_id"][0])
+                (rate["employee_id"] and ("employee", rate["employee_id"][0]))
+                or (rate["workcenter_id"] and ("workcenter", rate["workcenter_id"][0]))
+                or (rate["categ_id"] and ("categ", rate["categ_id"][0]))
             )
             self._by_key[(rate["rate_type"],) + target].append(
                 (rate["date_from"], rate["rate"])

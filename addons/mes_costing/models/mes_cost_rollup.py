@@ -28,11 +28,19 @@ class MesCostRollup(models.Model):
     _order = "date desc"
     _depends = {
         "mes.cost.sheet.line": [
-            "sheet_id", "workcenter_id", "employee_id", "component_id", "cost_type",
+            "sheet_id",
+            "workcenter_id",
+            "employee_id",
+            "component_id",
+            "cost_type",
             *_AMOUNTS,
         ],
         "mes.cost.sheet": [
-            "production_id", "product_id", "categ_id", "project_id", "date",
+            "production_id",
+            "product_id",
+            "categ_id",
+            "project_id",
+            "date",
             "company_id",
         ],
     }

@@ -40,9 +40,7 @@ class MesCostSheet(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one(related="production_id.product_id", store=True)
-    categ_id = fields.Many2one(
-        related="production_id.product_id.categ_id", store=True
-    )
+    categ_id = fields.Many2one(related="production_id.product_id.categ_id", store=True)
     project_id = fields.Many2one(related="production_id.project_id", store=True)
     date = fields.Date(
         help="Close date of the MO (or the day of computation while it is open)."
@@ -79,13 +77,9 @@ class MesCostSheet(models.Model):
     material_price_variance = fields.Monetary(compute="_compute_totals", store=True)
     material_usage_variance = fields.Monetary(compute="_compute_totals", store=True)
     labor_rate_variance = fields.Monetary(compute="_compute_totals", store=True)
-    labor_efficiency_variance = fields.Monetary(
-        compute="_compute_totals", store=True
-    )
+    labor_efficiency_variance = fields.Monetary(compute="_compute_totals", store=True)
     machine_rate_variance = fields.Monetary(compute="_compute_totals", store=True)
-    machine_efficiency_variance = fields.Monetary(
-        compute="_compute_totals", store=True
-    )
+    machine_efficiency_variance = fields.Monetary(compute="_compute_totals", store=True)
     overhead_variance = fields.Monetary(compute="_compute_totals", store=True)
     total_variance = fields.Monetary(compute="_compute_totals", store=True)
 
@@ -177,7 +171,17 @@ class MesCostSheet(models.Model):
         produced quantity while an MO is being closed."""
         for sheet in self:
             mo = sheet.production_id
-            qty_mo = mo.qty_produced if qty_produced is None else qty_produced
+            qty_mo = qty_produced
+            if qty_mo is None:
+                # from the done finished moves: the MO's computed qty_produced
+                # may still be cached from before the close
+                qty_mo = sum(
+                    m.product_uom._compute_quantity(
+                        m.quantity, mo.product_uom_id, round=False
+                    )
+                    for m in mo.move_finished_ids
+                    if m.state == "done" and m.product_id == mo.product_id
+                )
             qty = mo.product_uom_id._compute_quantity(
                 qty_mo, mo.product_id.uom_id, round=False
             )
@@ -230,9 +234,7 @@ class MesCostSheet(models.Model):
             categ = categ.parent_id
         return 0.0
 
-    def _mes_line(
-        self, cost_type, name, aq, ap, sq, sp, split=True, extra=None
-    ):
+    def _mes_line(self, cost_type, name, aq, ap, sq, sp, split=True, extra=None):
         """Line values; variances split into price (rate) and usage
         (efficiency), rounded so that actual - standard = their sum."""
         round_ = self.currency_id.round
@@ -375,9 +377,7 @@ class MesCostSheet(models.Model):
         # labor: supervisor entries + the work-order timers of users with an
         # employee in the MO's company
         labor = defaultdict(float)  # (workorder, employee, rate) -> hours
-        entries = self.env["mes.labor.entry"].search(
-            [("production_id", "=", mo.id)]
-        )
+        entries = self.env["mes.labor.entry"].search([("production_id", "=", mo.id)])
         employees = entries.employee_id
         timers = workorders.time_ids.filtered("date_end")
         users = timers.user_id
@@ -441,8 +441,13 @@ class MesCostSheet(models.Model):
             if first and (std_hours and std_labor):
                 lines.append(
                     self._mes_line(
-                        "labor", wo.display_name, 0.0, std_labor, std_hours,
-                        std_labor, extra=extra,
+                        "labor",
+                        wo.display_name,
+                        0.0,
+                        std_labor,
+                        std_hours,
+                        std_labor,
+                        extra=extra,
                     )
                 )
             act_hours = 0.0
@@ -453,28 +458,47 @@ class MesCostSheet(models.Model):
                 act_hours += hours
                 lines.append(
                     self._mes_line(
-                        "machine", wo.display_name, hours, rate,
-                        std_hours if first else 0.0, std_machine, extra=extra,
+                        "machine",
+                        wo.display_name,
+                        hours,
+                        rate,
+                        std_hours if first else 0.0,
+                        std_machine,
+                        extra=extra,
                     )
                 )
                 first = False
             if first:
                 lines.append(
                     self._mes_line(
-                        "machine", wo.display_name, 0.0, std_machine, std_hours,
-                        std_machine, extra=extra,
+                        "machine",
+                        wo.display_name,
+                        0.0,
+                        std_machine,
+                        std_hours,
+                        std_machine,
+                        extra=extra,
                     )
                 )
-            act_ovh = book.get(
-                "overhead_hour", "workcenter", wc.id,
-                (mo.date_finished or fields.Datetime.now()).date(),
-            ) or 0.0
+            act_ovh = (
+                book.get(
+                    "overhead_hour",
+                    "workcenter",
+                    wc.id,
+                    (mo.date_finished or fields.Datetime.now()).date(),
+                )
+                or 0.0
+            )
             if act_ovh or std_ovh:
                 lines.append(
                     self._mes_line(
                         "overhead",
                         self.env._("%s - overhead", wo.display_name),
-                        act_hours, act_ovh, std_hours, std_ovh, extra=extra,
+                        act_hours,
+                        act_ovh,
+                        std_hours,
+                        std_ovh,
+                        extra=extra,
                     )
                 )
         return lines
@@ -495,6 +519,8 @@ class MesCostSheet(models.Model):
         cycles = math.ceil(round(qty_mo / (capacity or 1), 6)) if qty_mo else 0
         if not cycles:
             return 0.0
-        return setup + cleanup + cycles * operation.time_cycle * 100.0 / (
-            wc.time_efficiency or 100.0
+        return (
+            setup
+            + cleanup
+            + cycles * operation.time_cycle * 100.0 / (wc.time_efficiency or 100.0)
         )

@@ -22,7 +22,7 @@ class MesCostSheetLine(models.Model):
     sequence = fields.Integer()
     cost_type = fields.Selection(COST_TYPES, required=True, index=True)
     name = fields.Char(required=True)
-    component_id = fields.Many2one("product.product", string="Component")
+    component_id = fields.Many2one("product.product")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial")
     employee_id = fields.Many2one("hr.employee", index=True)
     workcenter_id = fields.Many2one("mrp.workcenter", index=True)

@@ -42,13 +42,13 @@ class MesCostSheet(models.Model):
         )
         unbuilt = sum(
             u.product_uom_id._compute_quantity(
-                u.product_qty, mo.product_uom_id, round=False
+                u.product_qty, mo.product_id.uom_id, round=False
             )
             for u in unbuilds
         )
-        if not mo.qty_produced:
+        if not self.qty_produced:
             return 0.0
-        return max(0.0, 1.0 - unbuilt / mo.qty_produced)
+        return max(0.0, 1.0 - unbuilt / self.qty_produced)
 
     def _mes_host_amounts(self):
         """What the host already posted for this MO into WIP: component values,
@@ -56,17 +56,13 @@ class MesCostSheet(models.Model):
         self.ensure_one()
         mo = self.production_id
         raw = sum(
-            m.value
-            for m in mo.move_raw_ids
-            if m.state == "done" and m.account_move_id
+            m.value for m in mo.move_raw_ids if m.state == "done" and m.account_move_id
         )
         machine = -sum(mo.workorder_ids.time_ids.account_move_line_id.mapped("balance"))
         finished = sum(
             m.value
             for m in mo.move_finished_ids
-            if m.state == "done"
-            and m.product_id == mo.product_id
-            and m.account_move_id
+            if m.state == "done" and m.product_id == mo.product_id and m.account_move_id
         )
         return raw, machine, finished
 
@@ -81,28 +77,44 @@ class MesCostSheet(models.Model):
 
         def add(account, amount, label):
             targets[account] += amount
-            labels.setdefault(account, label)
+            labels.setdefault(account, f"{self.production_id.name} - {label}")
 
-        add(self._mes_account("mes_labor_account_id"), -self.labor_actual,
-            self.env._("Labor absorbed"))
-        add(self._mes_account("mes_overhead_account_id"), -self.overhead_actual,
-            self.env._("Overhead absorbed"))
-        add(self._mes_account("mes_machine_account_id"),
+        add(
+            self._mes_account("mes_labor_account_id"),
+            -self.labor_actual,
+            self.env._("Labor absorbed"),
+        )
+        add(
+            self._mes_account("mes_overhead_account_id"),
+            -self.overhead_actual,
+            self.env._("Overhead absorbed"),
+        )
+        add(
+            self._mes_account("mes_machine_account_id"),
             -(self.machine_actual - host_machine),
-            self.env._("Machine time not posted by the work orders"))
-        add(self._mes_account("mes_material_account_id"),
+            self.env._("Machine time not posted by the work orders"),
+        )
+        add(
+            self._mes_account("mes_material_account_id"),
             -(self.material_actual - raw),
-            self.env._("Material at actual cost (lot purchase price, scrap)"))
+            self.env._("Material at actual cost (lot purchase price, scrap)"),
+        )
         residual = self.total_actual - finished
         if self.product_id.with_company(self.company_id).cost_method == "standard":
             for fname, account_field in VARIANCES:
                 if self[fname]:
-                    add(self._mes_account(account_field), self[fname],
-                        self._fields[fname].string)
+                    add(
+                        self._mes_account(account_field),
+                        self[fname],
+                        self._fields[fname].string,
+                    )
                     residual -= self[fname]
         if not self.currency_id.is_zero(residual):
-            add(self._mes_account("mes_standard_difference_account_id"), residual,
-                self.env._("Standard cost difference"))
+            add(
+                self._mes_account("mes_standard_difference_account_id"),
+                residual,
+                self.env._("Standard cost difference"),
+            )
         wip = self._mes_wip_account()
         if not wip:
             raise UserError(
@@ -116,10 +128,12 @@ class MesCostSheet(models.Model):
         result = {}
         for account, amount in targets.items():
             result[account] = round_(amount * scale)
-        result[wip] = result.get(wip, 0.0) - round_(sum(
-            v for a, v in result.items() if a != wip
-        ))
-        labels.setdefault(wip, self.env._("Work in progress"))
+        result[wip] = result.get(wip, 0.0) - round_(
+            sum(v for a, v in result.items() if a != wip)
+        )
+        labels.setdefault(
+            wip, f"{self.production_id.name} - {self.env._('Work in progress')}"
+        )
         return result, labels
 
     def _mes_can_post(self):
@@ -135,16 +149,16 @@ class MesCostSheet(models.Model):
                 continue
             targets, labels = sheet._mes_target_balances()
             posted = defaultdict(float)
-            for line in sheet.move_ids.filtered(
-                lambda m: m.state == "posted"
-            ).line_ids:
+            for line in sheet.move_ids.filtered(lambda m: m.state == "posted").line_ids:
                 posted[line.account_id] += line.balance
             round_ = sheet.currency_id.round
             deltas = {
                 account: round_(targets.get(account, 0.0) - posted.get(account, 0.0))
                 for account in set(targets) | set(posted)
             }
-            deltas = {a: v for a, v in deltas.items() if not sheet.currency_id.is_zero(v)}
+            deltas = {
+                a: v for a, v in deltas.items() if not sheet.currency_id.is_zero(v)
+            }
             if not deltas:
                 continue
             journal = sheet.company_id.account_stock_journal_id or (
@@ -162,32 +176,34 @@ class MesCostSheet(models.Model):
             ref = self.env._("%s - Manufacturing cost", sheet.production_id.name)
             # sudo: journal entries are created by the costing engine on behalf
             # of the cost accountant or at MO close (like mrp_account does)
-            move = self.env["account.move"].sudo().create(
-                {
-                    "journal_id": journal.id,
-                    "date": fields.Date.context_today(self),
-                    "ref": ref,
-                    "move_type": "entry",
-                    "company_id": sheet.company_id.id,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "name": f"{sheet.production_id.name} - {labels.get(a, ref)}",
-                                "account_id": a.id,
-                                "balance": v,
-                            }
-                        )
-                        for a, v in sorted(deltas.items(), key=lambda kv: kv[0].id)
-                    ],
-                }
+            move = (
+                self.env["account.move"]
+                .sudo()
+                .create(
+                    {
+                        "journal_id": journal.id,
+                        "date": fields.Date.context_today(self),
+                        "ref": ref,
+                        "move_type": "entry",
+                        "company_id": sheet.company_id.id,
+                        "line_ids": [
+                            fields.Command.create(
+                                {
+                                    "name": labels.get(a, ref),
+                                    "account_id": a.id,
+                                    "balance": v,
+                                }
+                            )
+                            for a, v in sorted(deltas.items(), key=lambda kv: kv[0].id)
+                        ],
+                    }
+                )
             )
             move._post()
             sheet.sudo().write(
                 {
                     "move_ids": [fields.Command.link(move.id)],
-                    "state": "posted"
-                    if sheet._mes_posting_scale()
-                    else "reversed",
+                    "state": "posted" if sheet._mes_posting_scale() else "reversed",
                 }
             )
         return True

@@ -36,9 +36,11 @@ class MrpProduction(models.Model):
         average products; standard-cost products stay at standard)."""
         res = super()._cal_price(consumed_moves)
         finished = self.move_finished_ids.filtered(
-            lambda m: m.product_id == self.product_id
-            and m.state not in ("done", "cancel")
-            and m.quantity > 0
+            lambda m: (
+                m.product_id == self.product_id
+                and m.state not in ("done", "cancel")
+                and m.quantity > 0
+            )
         )
         if len(finished) != 1 or finished.product_id.cost_method not in (
             "fifo",

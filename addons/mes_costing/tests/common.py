@@ -18,8 +18,17 @@ class MesCostingCommon(TransactionCase):
         cls.currency = cls.company.currency_id
         Account = env["account.account"]
         names = [
-            "labor", "overhead", "machine", "material", "mpv", "muv", "lrv", "lev",
-            "mv", "ov", "sd",
+            "labor",
+            "overhead",
+            "machine",
+            "material",
+            "mpv",
+            "muv",
+            "lrv",
+            "lev",
+            "mv",
+            "ov",
+            "sd",
         ]
         cls.acc = {
             name: Account.create(
@@ -117,18 +126,42 @@ class MesCostingCommon(TransactionCase):
         Rate = env["mes.cost.rate"]
         Rate.create(
             [
-                {"rate_type": "labor", "employee_id": cls.emp1.id, "rate": 20.0,
-                 "date_from": old},
-                {"rate_type": "labor", "employee_id": cls.emp1.id, "rate": 25.0,
-                 "date_from": cls.today - timedelta(days=5)},
-                {"rate_type": "labor", "workcenter_id": cls.workcenter.id,
-                 "rate": 30.0, "date_from": old},
-                {"rate_type": "machine", "workcenter_id": cls.workcenter.id,
-                 "rate": 50.0, "date_from": old},
-                {"rate_type": "overhead_hour", "workcenter_id": cls.workcenter.id,
-                 "rate": 20.0, "date_from": old},
-                {"rate_type": "overhead_material", "categ_id": cls.categ.id,
-                 "rate": 10.0, "date_from": old},
+                {
+                    "rate_type": "labor",
+                    "employee_id": cls.emp1.id,
+                    "rate": 20.0,
+                    "date_from": old,
+                },
+                {
+                    "rate_type": "labor",
+                    "employee_id": cls.emp1.id,
+                    "rate": 25.0,
+                    "date_from": cls.today - timedelta(days=5),
+                },
+                {
+                    "rate_type": "labor",
+                    "workcenter_id": cls.workcenter.id,
+                    "rate": 30.0,
+                    "date_from": old,
+                },
+                {
+                    "rate_type": "machine",
+                    "workcenter_id": cls.workcenter.id,
+                    "rate": 50.0,
+                    "date_from": old,
+                },
+                {
+                    "rate_type": "overhead_hour",
+                    "workcenter_id": cls.workcenter.id,
+                    "rate": 20.0,
+                    "date_from": old,
+                },
+                {
+                    "rate_type": "overhead_material",
+                    "categ_id": cls.categ.id,
+                    "rate": 10.0,
+                    "date_from": old,
+                },
             ]
         )
         cls.vendor = env["res.partner"].create({"name": "MES Vendor"})
@@ -151,8 +184,11 @@ class MesCostingCommon(TransactionCase):
                 "currency_id": (currency or cls.currency).id,
                 "order_line": [
                     Command.create(
-                        {"product_id": product.id, "product_qty": qty,
-                         "price_unit": price}
+                        {
+                            "product_id": product.id,
+                            "product_qty": qty,
+                            "price_unit": price,
+                        }
                     )
                 ],
             }
@@ -176,8 +212,7 @@ class MesCostingCommon(TransactionCase):
         """Confirm and close an MO: `a_lines` = [(lot, qty)], `labor` =
         [(employee, date, hours)]."""
         mo = cls.env["mrp.production"].create(
-            {"product_id": cls.finished.id, "bom_id": cls.bom.id,
-             "product_qty": qty}
+            {"product_id": cls.finished.id, "bom_id": cls.bom.id, "product_qty": qty}
         )
         mo.action_confirm()
         move_a = mo.move_raw_ids.filtered(lambda m: m.product_id == cls.comp_a)
@@ -216,8 +251,12 @@ class MesCostingCommon(TransactionCase):
         )
         cls.env["mes.labor.entry"].create(
             [
-                {"employee_id": emp.id, "workorder_id": wo.id, "date": date,
-                 "hours": hours}
+                {
+                    "employee_id": emp.id,
+                    "workorder_id": wo.id,
+                    "date": date,
+                    "hours": hours,
+                }
                 for emp, date, hours in labor
             ]
         )

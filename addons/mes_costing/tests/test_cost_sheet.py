@@ -33,7 +33,7 @@ class TestCostSheet(MesCostingCommon):
         cls.sheet = cls.mo.mes_cost_sheet_ids
 
     def _lines(self, cost_type):
-        return self.sheet.line_ids.filtered(lambda l: l.cost_type == cost_type)
+        return self.sheet.line_ids.filtered(lambda line: line.cost_type == cost_type)
 
     def test_cost_sheet_hand_computed(self):
         sheet = self.sheet
@@ -44,8 +44,18 @@ class TestCostSheet(MesCostingCommon):
         # B 13 x 4.00 (stock valuation); standard 8 A x 10 + 12 B x 4
         mat = self._lines("material")
         self.assertEqual(
-            [(l.component_id, l.lot_id, l.actual_qty, l.actual_unit_cost,
-              l.actual_amount, l.standard_qty, l.standard_amount) for l in mat],
+            [
+                (
+                    ln.component_id,
+                    ln.lot_id,
+                    ln.actual_qty,
+                    ln.actual_unit_cost,
+                    ln.actual_amount,
+                    ln.standard_qty,
+                    ln.standard_amount,
+                )
+                for ln in mat
+            ],
             [
                 (self.comp_a, self.la1, 5.0, 9.0, 45.0, 8.0, 80.0),
                 (self.comp_a, self.la2, 4.0, 12.0, 48.0, 0.0, 0.0),
@@ -58,10 +68,20 @@ class TestCostSheet(MesCostingCommon):
         # standard 4 x 30 min = 2h at 30
         lab = self._lines("labor")
         self.assertEqual(
-            sorted((l.employee_id.name, l.actual_qty, l.actual_unit_cost,
-                    l.actual_amount) for l in lab),
-            [("Ann Worker", 1.0, 20.0, 20.0), ("Ann Worker", 2.0, 25.0, 50.0),
-             ("Bob Worker", 2.5, 35.0, 87.5)],
+            sorted(
+                (
+                    ln.employee_id.name,
+                    ln.actual_qty,
+                    ln.actual_unit_cost,
+                    ln.actual_amount,
+                )
+                for ln in lab
+            ),
+            [
+                ("Ann Worker", 1.0, 20.0, 20.0),
+                ("Ann Worker", 2.0, 25.0, 50.0),
+                ("Bob Worker", 2.5, 35.0, 87.5),
+            ],
         )
         self.assertAlmostEqual(sheet.labor_actual, 157.50, places=2)
         self.assertAlmostEqual(sheet.labor_standard, 60.00, places=2)
@@ -143,8 +163,12 @@ class TestCostSheet(MesCostingCommon):
         self.assertAlmostEqual(sheet.total_actual, 492.00, places=2)
         # a late labor entry posts only its difference
         self.env["mes.labor.entry"].create(
-            {"employee_id": self.emp2.id, "workorder_id": self.mo.workorder_ids.id,
-             "date": self.today - timedelta(days=1), "hours": 1.0}
+            {
+                "employee_id": self.emp2.id,
+                "workorder_id": self.mo.workorder_ids.id,
+                "date": self.today - timedelta(days=1),
+                "hours": 1.0,
+            }
         )
         sheet.action_post()
         self.assertEqual(len(sheet.move_ids), 2)
@@ -156,8 +180,12 @@ class TestCostSheet(MesCostingCommon):
 
     def test_unbuild_reverses_entries(self):
         unbuild = self.env["mrp.unbuild"].create(
-            {"product_id": self.finished.id, "mo_id": self.mo.id,
-             "product_qty": 4.0, "bom_id": self.bom.id}
+            {
+                "product_id": self.finished.id,
+                "mo_id": self.mo.id,
+                "product_qty": 4.0,
+                "bom_id": self.bom.id,
+            }
         )
         unbuild.action_unbuild()
         sheet = self.sheet
@@ -169,7 +197,10 @@ class TestCostSheet(MesCostingCommon):
 
     def test_rollup_equals_sum_of_sheets(self):
         mo2 = self._make_mo(
-            1, [(self.la1, 1), (self.la2, 1)], 3, 30,
+            1,
+            [(self.la1, 1), (self.la2, 1)],
+            3,
+            30,
             [(self.emp2, self.today, 0.5)],
         )
         sheets = self.sheet | mo2.mes_cost_sheet_ids
@@ -177,17 +208,17 @@ class TestCostSheet(MesCostingCommon):
         groups = Rollup._read_group(
             [("product_id", "=", self.finished.id)],
             ["product_id"],
-            ["actual_amount:sum", "standard_amount:sum", "variance:sum",
-             "labor_efficiency_variance:sum"],
+            [
+                "actual_amount:sum",
+                "standard_amount:sum",
+                "variance:sum",
+                "labor_efficiency_variance:sum",
+            ],
         )
-        (_product, actual, standard, variance, lev), = groups
+        ((_product, actual, standard, variance, lev),) = groups
         self.assertAlmostEqual(actual, sum(sheets.mapped("total_actual")), places=2)
-        self.assertAlmostEqual(
-            standard, sum(sheets.mapped("total_standard")), places=2
-        )
-        self.assertAlmostEqual(
-            variance, sum(sheets.mapped("total_variance")), places=2
-        )
+        self.assertAlmostEqual(standard, sum(sheets.mapped("total_standard")), places=2)
+        self.assertAlmostEqual(variance, sum(sheets.mapped("total_variance")), places=2)
         self.assertAlmostEqual(
             lev, sum(sheets.mapped("labor_efficiency_variance")), places=2
         )
@@ -216,9 +247,17 @@ class TestCostSheet(MesCostingCommon):
         with self.assertRaises(AccessError):
             self.env["mes.cost.rollup"].with_user(mrp_user).search([])
         # a manufacturing user logs labor
-        entry = self.env["mes.labor.entry"].with_user(mrp_user).create(
-            {"employee_id": self.emp1.id, "workorder_id": self.mo.workorder_ids.id,
-             "date": self.today - timedelta(days=2), "hours": 1.5}
+        entry = (
+            self.env["mes.labor.entry"]
+            .with_user(mrp_user)
+            .create(
+                {
+                    "employee_id": self.emp1.id,
+                    "workorder_id": self.mo.workorder_ids.id,
+                    "date": self.today - timedelta(days=2),
+                    "hours": 1.5,
+                }
+            )
         )
         self.assertEqual(entry.production_id, self.mo)
         accountant = self.env["res.users"].create(
@@ -231,8 +270,11 @@ class TestCostSheet(MesCostingCommon):
             }
         )
         self.assertEqual(
-            len(self.env["mes.cost.rate"].with_user(accountant).search(
-                [("workcenter_id", "=", self.workcenter.id)])),
+            len(
+                self.env["mes.cost.rate"]
+                .with_user(accountant)
+                .search([("workcenter_id", "=", self.workcenter.id)])
+            ),
             3,
         )
         self.sheet.with_user(accountant).action_post()
@@ -241,35 +283,65 @@ class TestCostSheet(MesCostingCommon):
         wo = self.mo.workorder_ids
         Entry = self.env["mes.labor.entry"]
         with self.assertRaisesRegex(ValidationError, "in the future"):
-            Entry.create({"employee_id": self.emp1.id, "workorder_id": wo.id,
-                          "date": self.today + timedelta(days=1), "hours": 1})
+            Entry.create(
+                {
+                    "employee_id": self.emp1.id,
+                    "workorder_id": wo.id,
+                    "date": self.today + timedelta(days=1),
+                    "hours": 1,
+                }
+            )
         with self.assertRaisesRegex(ValidationError, "more than 24 hours"):
-            Entry.create({"employee_id": self.emp2.id, "workorder_id": wo.id,
-                          "date": self.today, "hours": 22})
+            Entry.create(
+                {
+                    "employee_id": self.emp2.id,
+                    "workorder_id": wo.id,
+                    "date": self.today,
+                    "hours": 22,
+                }
+            )
         with self.assertRaises(ValidationError):
-            Entry.create({"employee_id": self.emp1.id, "workorder_id": wo.id,
-                          "date": self.today, "hours": 0})
+            Entry.create(
+                {
+                    "employee_id": self.emp1.id,
+                    "workorder_id": wo.id,
+                    "date": self.today,
+                    "hours": 0,
+                }
+            )
         yesterday = self.today - timedelta(days=1)
         first = Entry.create(
-            {"employee_id": self.emp1.id, "workorder_id": wo.id,
-             "date_start": f"{yesterday} 08:00:00",
-             "date_end": f"{yesterday} 10:30:00", "hours": 1}
+            {
+                "employee_id": self.emp1.id,
+                "workorder_id": wo.id,
+                "date_start": f"{yesterday} 08:00:00",
+                "date_end": f"{yesterday} 10:30:00",
+                "hours": 1,
+            }
         )
         self.assertEqual(first.hours, 2.5)
         self.assertEqual(first.date, yesterday)
         with self.assertRaisesRegex(ValidationError, "overlaps"):
             Entry.create(
-                {"employee_id": self.emp1.id, "workorder_id": wo.id,
-                 "date_start": f"{yesterday} 10:00:00",
-                 "date_end": f"{yesterday} 11:00:00", "hours": 1}
+                {
+                    "employee_id": self.emp1.id,
+                    "workorder_id": wo.id,
+                    "date_start": f"{yesterday} 10:00:00",
+                    "date_end": f"{yesterday} 11:00:00",
+                    "hours": 1,
+                }
             )
         cancelled = self.env["mrp.production"].create(
-            {"product_id": self.finished.id, "bom_id": self.bom.id,
-             "product_qty": 1}
+            {"product_id": self.finished.id, "bom_id": self.bom.id, "product_qty": 1}
         )
         cancelled.action_confirm()
         cancelled.action_cancel()
         with self.assertRaisesRegex(ValidationError, "cancelled"):
-            Entry.create({"employee_id": self.emp1.id,
-                          "workorder_id": cancelled.workorder_ids.id,
-                          "date": self.today, "hours": 1})
+            Entry.create(
+                {
+                    "employee_id": self.emp1.id,
+                    "workorder_id": cancelled.workorder_ids.id,
+                    "date": self.today,
+                    "hours": 1,
+                }
+            )
