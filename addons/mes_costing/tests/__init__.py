@@ -1,1 +1,3 @@
 from . import test_install
+from . import test_cost_sheet
+from . import test_cost_currency_fifo
