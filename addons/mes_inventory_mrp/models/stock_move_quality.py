@@ -17,6 +17,32 @@ class StockMove(models.Model):
         done._mes_check_lot_characteristics()
         return done
 
+    def _update_reserved_quantity_vals(
+        self,
+        need,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=True,
+    ):
+        move = self
+        if self._mes_allows_unreleased_lots():
+            move = self.with_context(mes_reserve_unreleased=True)
+        return super(StockMove, move)._update_reserved_quantity_vals(
+            need, location_id, lot_id, package_id, owner_id, strict
+        )
+
+    def _mes_allows_unreleased_lots(self):
+        """True when this move may carry pending or quarantined lots: it puts
+        received or produced goods away, or goes into a quality location.
+        Override to add other put-away flows (call ``super()``)."""
+        self.ensure_one()
+        return (
+            self.location_dest_id.mes_is_quality_location
+            or self.picking_type_id in self._mes_putaway_picking_types()
+        )
+
     def _mes_putaway_picking_types(self):
         """Operation types that put received or produced goods away: pending
         lots may travel through them (input → quality → stock, post-production
@@ -41,7 +67,6 @@ class StockMove(models.Model):
         )
         if not lines:
             return
-        putaway_types = self._mes_putaway_picking_types()
         labels = dict(QUALITY_STATES)
         for ml in lines:
             lot = ml.lot_id
@@ -52,7 +77,7 @@ class StockMove(models.Model):
             ):
                 if ml.location_dest_id.mes_is_quality_location:
                     continue
-                if ml.move_id.picking_type_id in putaway_types:
+                if ml.move_id._mes_allows_unreleased_lots():
                     continue
             if state == "rejected":
                 fix = _(

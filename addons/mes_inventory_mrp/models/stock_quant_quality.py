@@ -17,9 +17,10 @@ class StockQuant(models.Model):
         domain = super()._get_gather_domain(
             product_id, location_id, lot_id, package_id, owner_id, strict
         )
-        if self.env.context.get("mes_released_only"):
+        states = self.env.context.get("mes_reservable_lot_states")
+        if states:
             domain &= Domain("lot_id", "=", False) | Domain(
-                "lot_id.mes_quality_state", "=", "released"
+                "lot_id.mes_quality_state", "in", list(states)
             )
         return domain
 
@@ -34,10 +35,14 @@ class StockQuant(models.Model):
         owner_id=None,
         strict=False,
     ):
-        # Reserving never takes a lot that is not released; un-reserving
-        # (negative quantity) must still see every quant.
+        # Reserving never takes a lot that is not released, except for moves that
+        # put received or produced goods away (they may carry pending or
+        # quarantined lots); un-reserving (negative quantity) sees every quant.
         if product_id.uom_id.compare(quantity, 0) > 0:
-            self = self.with_context(mes_released_only=True)
+            states = ("released",)
+            if self.env.context.get("mes_reserve_unreleased"):
+                states = ("pending", "released", "quarantine")
+            self = self.with_context(mes_reservable_lot_states=states)
         return super()._get_reserve_quantity(
             product_id,
             location_id,
