@@ -19,6 +19,10 @@ class StockLot(models.Model):
         """
         MoveLine = self.env["stock.move.line"]
         produced_by = defaultdict(lambda: self.env["mrp.production"])
+        # Share of an MO's output that went into a lot: a serial among five gets
+        # a fifth of the components consumed.
+        made_qty = defaultdict(float)  # (production, lot) -> qty
+        made_total = defaultdict(float)  # production -> qty of tracked output
         consumed = defaultdict(list)  # production -> [(product, lot, qty, uom)]
         receipts = defaultdict(list)  # lot -> [receipt dict]
         seen = set()
@@ -35,6 +39,17 @@ class StockLot(models.Model):
             for ml in producing:
                 produced_by[ml.lot_id] |= ml.move_id.production_id
             productions = producing.move_id.production_id
+            for ml in MoveLine.search(
+                [
+                    ("move_id.production_id", "in", productions.ids),
+                    ("state", "=", "done"),
+                    ("lot_id", "!=", False),
+                ]
+            ):
+                production = ml.move_id.production_id
+                if ml.product_id == production.product_id:
+                    made_qty[production, ml.lot_id] += ml.quantity
+                    made_total[production] += ml.quantity
             raw_lines = MoveLine.search(
                 [
                     ("move_id.raw_material_production_id", "in", productions.ids),
@@ -58,9 +73,10 @@ class StockLot(models.Model):
                 purchase = ml.move_id.purchase_line_id.order_id
                 receipts[ml.lot_id].append(
                     {
-                        "picking": ml.picking_id,
+                        "picking": ml.move_id.picking_id,
                         "purchase": purchase,
-                        "vendor": purchase.partner_id or ml.picking_id.partner_id,
+                        "vendor": purchase.partner_id
+                        or ml.move_id.picking_id.partner_id,
                         "date": ml.date,
                         "qty": ml.quantity,
                         "uom": ml.product_uom_id,
@@ -73,9 +89,17 @@ class StockLot(models.Model):
             components = []
             if lot and lot.id not in path:
                 for production in productions:
+                    total = made_total[production]
+                    share = made_qty[production, lot] / total if total else 1.0
                     for c_product, c_lot, c_qty, c_uom in consumed[production]:
                         components.append(
-                            node(c_product, c_lot, c_qty, c_uom, path | {lot.id})
+                            node(
+                                c_product,
+                                c_lot,
+                                c_uom.round(c_qty * share),
+                                c_uom,
+                                path | {lot.id},
+                            )
                         )
             return {
                 "lot": lot,
@@ -138,8 +162,8 @@ class StockLot(models.Model):
             ):
                 deliveries[ml.lot_id].append(
                     {
-                        "picking": ml.picking_id,
-                        "customer": ml.picking_id.partner_id,
+                        "picking": ml.move_id.picking_id,
+                        "customer": ml.move_id.picking_id.partner_id,
                         "date": ml.date,
                         "qty": ml.quantity,
                         "uom": ml.product_uom_id,
