@@ -303,3 +303,27 @@ class TestLotQuality(MesQualityCommon):
             [("mes_characteristic_ids.value", "ilike", "A7731")]
         )
         self.assertEqual(found, lot)
+
+    def test_two_step_receipt_stores_pending_lot(self):
+        self.warehouse.reception_steps = "two_steps"
+        receipt = self._picking(
+            self.warehouse.in_type_id, self.resin, 6.0, partner=self.vendor
+        )
+        self.assertEqual(receipt.location_dest_id, self.warehouse.wh_input_stock_loc_id)
+        receipt.move_ids.move_line_ids.lot_name = "R-2S"
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        lot = receipt.move_line_ids.lot_id
+        self.assertEqual(lot.mes_quality_state, "pending")
+        store = receipt.move_ids.move_dest_ids.picking_id
+        self.assertEqual(store.picking_type_id, self.warehouse.store_type_id)
+        self.assertEqual(store.state, "assigned")
+        self.assertEqual(store.move_ids.move_line_ids.lot_id, lot)
+        store.button_validate()
+        self.assertEqual(store.state, "done")
+        self.assertEqual(
+            self.env["stock.quant"]._get_available_quantity(
+                self.resin, self.stock, lot_id=lot, strict=True
+            ),
+            6.0,
+        )
