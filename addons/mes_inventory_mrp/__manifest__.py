@@ -6,12 +6,22 @@
     "license": "LGPL-3",
     "author": "MES Team",
     "website": "https://example.com/mes",
-    "depends": ["purchase_stock", "mrp", "product_expiry", "stock_account"],
+    "depends": [
+        "purchase_stock",
+        "mrp",
+        "product_expiry",
+        "stock_account",
+        "purchase_tier_validation",
+    ],
     "data": [
         "security/mes_inventory_mrp_security.xml",
         "security/ir.model.access.csv",
+        "views/mes_mrp_suggestion_purchase_views.xml",
+        "wizard/mes_vendor_comparison_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/mes_purchase_tier_demo.xml",
+    ],
     "installable": True,
     "application": False,
 }
