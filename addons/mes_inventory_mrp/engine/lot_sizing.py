@@ -1,7 +1,6 @@
 """Order quantities: vendor choice and minimum, order multiple, UoM rounding."""
 
 import math
-from datetime import date
 
 # Float noise tolerance on a ratio (quantity / step): 1e-9 of a step is noise,
 # never a real requirement worth one more step.
@@ -40,8 +39,6 @@ def select_vendor(vendors, qty, day, eps=1e-9):
     vendor, the first valid vendor with the quantity raised to its minimum.
     ``(None, qty)`` when no vendor is valid on that day.
     """
-    if isinstance(day, int):
-        day = date.fromordinal(day)
     first_valid = None
     for vendor in vendors:
         if not _valid_on(vendor, day):
@@ -58,8 +55,7 @@ def select_vendor(vendors, qty, day, eps=1e-9):
 def size_order(item, net, day, eps=1e-9):
     """Source and quantity of a planned order for ``net`` required on ``day``.
 
-    Returns ``(action, vendor, qty, lead_days)``. ``day`` is a date or an
-    ordinal. The quantity goes: net, raised to the vendor minimum (buy only),
+    Returns ``(action, vendor, qty, lead_days)``. The quantity goes: net, raised to the vendor minimum (buy only),
     up to the order multiple, then up to the UoM rounding.
     """
     vendor = None

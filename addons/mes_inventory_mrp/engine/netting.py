@@ -59,8 +59,8 @@ def net_item(
     first uses it is what "as if it could be moved" means.
     """
     lots = deque([expiry, qty] for expiry, qty in lots if qty > eps)
-    lots_total = sum(lot[1] for lot in lots)
-    free = free_stock
+    lots_total = float(sum(lot[1] for lot in lots))
+    free = float(free_stock)
     expired = {}
     first_need = [None] * len(supplies)
     next_supply = 0
@@ -141,14 +141,22 @@ def net_item(
     return ItemResult(batches, expired, first_need)
 
 
+def _tidy(value):
+    # Sums of whole quantities are exact; only fractions carry float noise.
+    return value if value.is_integer() else round(value, 9) + 0.0
+
+
 def projection_rows(
     item_id, run_day, start_qty, demand, receipts, planned, expired, row_cls, to_date
 ):
-    """Projected on-hand per day with any event, plus the run date row."""
+    """Projected on-hand per day with any event, plus the run date row.
+
+    The day maps hold floats (``defaultdict(float)``), never ints.
+    """
     days = {run_day}
     days.update(demand, receipts, planned, expired)
     rows = []
-    on_hand = start_qty
+    on_hand = float(start_qty)
     for day in sorted(days):
         d = demand.get(day, 0.0)
         r = receipts.get(day, 0.0)
@@ -157,13 +165,13 @@ def projection_rows(
         on_hand += r + p - d - e
         rows.append(
             row_cls(
-                item_id=item_id,
-                date=to_date(day),
-                demand=round(d, 9) + 0.0,
-                receipts=round(r, 9) + 0.0,
-                planned=round(p, 9) + 0.0,
-                expired=round(e, 9) + 0.0,
-                on_hand=round(on_hand, 9) + 0.0,
+                item_id,
+                to_date[day],
+                _tidy(d),
+                _tidy(r),
+                _tidy(p),
+                _tidy(e),
+                _tidy(on_hand),
             )
         )
     return rows

@@ -11,6 +11,14 @@ from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
 _to_date = date.fromordinal
 
 
+class _Dates(dict):
+    """Ordinal -> date, memoised: a run only ever sees a few hundred days."""
+
+    def __missing__(self, day):
+        value = self[day] = _to_date(day)
+        return value
+
+
 def _item_eps(item):
     # A millionth of the UoM step is noise, never a requirement.
     return item.rounding * 1e-6 if item.rounding > 0 else 1e-9
@@ -97,6 +105,7 @@ def plan(
     items = _index_unique(items, lambda row: row.id, "items")
     boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
     run_day = run_date.toordinal()
+    dates = _Dates()
     horizon_day = run_day + horizon_days
 
     stock_of = defaultdict(list)
@@ -140,7 +149,7 @@ def plan(
                 seq += 1
                 needs[target].append(
                     (day, RANK_DEMAND, 0, demand_id, -1, seq)
-                    + (qty * factor, demand_id, None, demand_id)
+                    + (float(qty * factor), demand_id, None, demand_id)
                 )
 
     plan_out = Plan(low_level_codes=levels)
@@ -176,7 +185,7 @@ def plan(
         )
 
         def sizer(net, day, item=item, eps=eps):
-            action, vendor, qty, lead = size_order(item, net, _to_date(day), eps)
+            action, vendor, qty, lead = size_order(item, net, dates[day], eps)
             return qty, action, vendor, lead
 
         result = net_item(
@@ -208,25 +217,25 @@ def plan(
                 exception = "expedite"
             pegs = [
                 Peg(
-                    qty=clean(p_qty),
-                    date=_to_date(p_day),
-                    demand_id=demand_id,
-                    parent_order=parent,
-                    root_demand_id=root,
+                    p_qty if p_qty.is_integer() else clean(p_qty),
+                    dates[p_day],
+                    demand_id,
+                    parent,
+                    root,
                 )
                 for p_qty, p_day, demand_id, parent, root in batch.pegs
             ]
             orders.append(
                 PlannedOrder(
-                    index=index,
-                    item_id=item_id,
-                    action=action,
-                    qty=qty,
-                    date_required=_to_date(batch.day),
-                    date_order=_to_date(order_day),
-                    vendor_id=None if vendor is None else vendor.id,
-                    exception=exception,
-                    pegs=pegs,
+                    index,
+                    item_id,
+                    action,
+                    qty,
+                    dates[batch.day],
+                    dates[order_day],
+                    None if vendor is None else vendor.id,
+                    exception,
+                    pegs,
                 )
             )
             planned[batch.day] += qty
@@ -273,7 +282,7 @@ def plan(
                     item_id=item_id,
                     message_type=kind,
                     date_current=row.date,
-                    date_suggested=None if suggested is None else _to_date(suggested),
+                    date_suggested=None if suggested is None else dates[suggested],
                     qty=qty,
                 )
             )
@@ -290,6 +299,6 @@ def plan(
             planned,
             result.expired,
             ProjectionRow,
-            _to_date,
+            dates,
         )
     return plan_out
