@@ -96,9 +96,11 @@ class MesMrpSuggestion(models.Model):
             product.with_company(company)
             ._prepare_sellers()
             .filtered(
-                lambda s: (not s.product_id or s.product_id == product)
-                and (not s.date_start or s.date_start <= day)
-                and (not s.date_end or s.date_end >= day)
+                lambda s: (
+                    (not s.product_id or s.product_id == product)
+                    and (not s.date_start or s.date_start <= day)
+                    and (not s.date_end or s.date_end >= day)
+                )
             )
         )
         offers = {}
@@ -287,9 +289,11 @@ class MesMrpSuggestion(models.Model):
                         "the selection.",
                         name=name,
                         state=state.lower(),
-                        order=suggestion.purchase_order_id
-                        and " (%s)" % suggestion.purchase_order_id.name
-                        or "",
+                        order=(
+                            " (%s)" % suggestion.purchase_order_id.name
+                            if suggestion.purchase_order_id
+                            else ""
+                        ),
                     )
                 )
             elif suggestion.action != "buy":
@@ -364,8 +368,10 @@ class MesMrpSuggestion(models.Model):
     @api.model
     def _mes_noon(self, day, tz):
         """Noon of ``day`` in ``tz`` as naive UTC: the same day in any zone."""
-        return tz.localize(datetime.combine(day, time(12))).astimezone(UTC).replace(
-            tzinfo=None
+        return (
+            tz.localize(datetime.combine(day, time(12)))
+            .astimezone(UTC)
+            .replace(tzinfo=None)
         )
 
     def _mes_prepare_purchase_order(self, key):
@@ -386,7 +392,8 @@ class MesMrpSuggestion(models.Model):
             "fiscal_position_id": fiscal_position.id,
             "mes_from_mrp": True,
             "date_order": self._mes_order_deadline(partner.buyer_id.tz),
-            "origin": ", ".join(sorted(set(self.run_id.mapped("display_name")))) or False,
+            "origin": ", ".join(sorted(set(self.run_id.mapped("display_name"))))
+            or False,
         }
 
     def _mes_order_deadline(self, tz_name):

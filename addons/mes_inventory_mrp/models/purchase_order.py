@@ -31,9 +31,7 @@ class PurchaseOrder(models.Model):
 
     def _get_mes_action(self):
         """The orders just made from suggestions: a list, or the form if one."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "purchase.purchase_rfq"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
         if len(self) == 1:
             action.update(
                 {

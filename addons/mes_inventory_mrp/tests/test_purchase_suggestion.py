@@ -9,7 +9,9 @@ from .common_purchase import MesPurchaseCase
 class TestPurchaseSuggestion(MesPurchaseCase):
     def suggest(self, seller, qty, offset, **values):
         """A buy suggestion as the MRP writes it (product unit ``qty``)."""
-        product = values.pop("product", None) or seller.product_tmpl_id.product_variant_id
+        product = (
+            values.pop("product", None) or seller.product_tmpl_id.product_variant_id
+        )
         group = values.pop("group", self.group)
         purchase_qty = product.uom_id._compute_quantity(qty, seller.product_uom_id)
         vals = {
@@ -181,13 +183,13 @@ class TestPurchaseSuggestion(MesPurchaseCase):
         self.assertNotEqual(first, manual, "a manual RFQ is never reused")
         second = self.order(self.suggest(self.steel_steelcorp, 10.0, 20))
         self.assertEqual(second, first)
-        self.assertEqual(
-            sorted(first.order_line.mapped("product_qty")), [10.0, 36.0]
-        )
+        self.assertEqual(sorted(first.order_line.mapped("product_qty")), [10.0, 36.0])
         # Same day as a line already there: merged, priced for the total.
         third = self.order(self.suggest(self.steel_steelcorp, 20.0, 14))
         self.assertEqual(third, first)
-        line14 = first.order_line.filtered(lambda l: l.date_planned.date() == self.day(14))
+        line14 = first.order_line.filtered(
+            lambda line: line.date_planned.date() == self.day(14)
+        )
         self.assertRecordValues(line14, [{"product_qty": 56.0, "price_unit": 3.6}])
         self.assertEqual(len(line14.mes_suggestion_ids), 2)
         # Once sent to the vendor, the RFQ is left alone.
@@ -202,7 +204,9 @@ class TestPurchaseSuggestion(MesPurchaseCase):
         comparison = Form.from_action(
             self.env, suggestion.with_user(self.buyer).action_compare_vendors()
         ).record
-        line = comparison.line_ids.filtered(lambda l: l.partner_id == self.eurosteel)
+        line = comparison.line_ids.filtered(
+            lambda line: line.partner_id == self.eurosteel
+        )
         line.with_user(self.buyer).action_select()
         self.assertRecordValues(
             suggestion,

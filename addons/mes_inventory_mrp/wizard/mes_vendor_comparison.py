@@ -41,16 +41,13 @@ class MesVendorComparison(models.TransientModel):
                 if not offers:
                     raise UserError(
                         _(
-                            "%(product)s has no vendor: add one on its Purchase "
-                            "tab.",
+                            "%(product)s has no vendor: add one on its Purchase tab.",
                             product=suggestion.product_id.display_name,
                         )
                     )
                 for lines in offers.values():
                     quote = suggestion._mes_quote(lines, today)
-                    vals_list.append(
-                        comparison._prepare_line(suggestion, lines, quote)
-                    )
+                    vals_list.append(comparison._prepare_line(suggestion, lines, quote))
         self.line_ids.unlink()
         self.env["mes.vendor.comparison.line"].create(vals_list)
 
@@ -116,8 +113,12 @@ class MesVendorComparisonLine(models.TransientModel):
         "product.supplierinfo", string="Vendor Line", required=True, readonly=True
     )
     partner_id = fields.Many2one(related="supplierinfo_id.partner_id")
-    currency_id = fields.Many2one(related="supplierinfo_id.currency_id")
-    company_currency_id = fields.Many2one(related="suggestion_id.company_id.currency_id")
+    currency_id = fields.Many2one(
+        related="supplierinfo_id.currency_id", string="Vendor Currency"
+    )
+    company_currency_id = fields.Many2one(
+        related="suggestion_id.company_id.currency_id", string="Company Currency"
+    )
     min_qty = fields.Float(string="Minimum", digits="Product Unit", readonly=True)
     purchase_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
     purchase_qty = fields.Float(
