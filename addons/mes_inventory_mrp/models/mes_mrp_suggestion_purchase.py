@@ -1,3 +1,4 @@
+import math
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -164,7 +165,8 @@ class MesMrpSuggestion(models.Model):
             qty, vendor_uom, rounding_method="UP"
         )
         line = self._mes_price_break(lines, purchase_qty)
-        lead = line.delay + self.company_id.days_to_purchase
+        # Days to purchase may be fractional: a started day counts, as in the run.
+        lead = line.delay + math.ceil(self.company_id.days_to_purchase or 0)
         date_order = self.date_required - timedelta(days=lead)
         arrival = max(self.date_required, today + timedelta(days=lead))
         return {

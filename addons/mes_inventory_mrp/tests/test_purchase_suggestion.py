@@ -1,6 +1,7 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import convert_file
 
 from .common_purchase import MesPurchaseCase
 
@@ -272,3 +273,31 @@ class TestPurchaseSuggestion(MesPurchaseCase):
             later.with_user(self.buyer),
             [{"in_transit_qty": 50.0, "in_transit_date": self.day(5)}],
         )
+
+    def test_demo_tier_rule_needs_a_purchase_manager(self):
+        convert_file(
+            self.env,
+            "mes_inventory_mrp",
+            "demo/mes_purchase_tier_demo.xml",
+            {},
+            mode="init",
+        )
+        rule = self.env.ref("mes_inventory_mrp.tier_definition_purchase_above_10000")
+        self.assertEqual(rule.model, "purchase.order")
+        small = self.order(self.suggest(self.steel_steelcorp, 2500.0, 14))
+        self.assertEqual(small.amount_total, 9000.0, "2500 kg at the 50 kg break")
+        small.with_user(self.buyer).button_confirm()
+        self.assertEqual(small.state, "purchase")
+        big = self.order(self.suggest(self.steel_steelcorp, 3000.0, 20))
+        self.assertNotEqual(big, small)
+        self.assertEqual(big.amount_total, 10800.0)
+        with self.assertRaisesRegex(ValidationError, "Purchase above 10,000"):
+            big.with_user(self.buyer).button_confirm()
+        big.with_user(self.buyer).request_validation()
+        reviewers = big.review_ids.reviewer_ids
+        self.assertIn(self.purchase_manager, reviewers)
+        self.assertNotIn(self.buyer, reviewers)
+        big.with_user(self.purchase_manager).validate_tier()
+        big.invalidate_recordset()
+        big.with_user(self.buyer).button_confirm()
+        self.assertEqual(big.state, "purchase")
