@@ -900,13 +900,21 @@ class MesMrpRun(models.Model):
                     "the Manufacture route on its Inventory tab.",
                     product=name,
                 )
-            elif order.exception == "expedite":
+            elif order.exception == "expedite" and order.action == "make":
                 vals["exception_message"] = _(
-                    "Product %(product)s should have been %(verb)s before today "
-                    "(%(date)s) to be ready on %(required)s: %(verb)s it today "
+                    "Product %(product)s is late: started today (%(date)s) it is "
+                    "ready after %(required)s with its lead time. Start it at once "
                     "and expedite it, or move the demand.",
                     product=name,
-                    verb=_("started") if order.action == "make" else _("ordered"),
+                    date=run_date,
+                    required=order.date_required,
+                )
+            elif order.exception == "expedite":
+                vals["exception_message"] = _(
+                    "Product %(product)s is late: ordered today (%(date)s) it "
+                    "arrives after %(required)s with its lead time. Order it at "
+                    "once and ask the vendor to expedite, or move the demand.",
+                    product=name,
                     date=run_date,
                     required=order.date_required,
                 )
