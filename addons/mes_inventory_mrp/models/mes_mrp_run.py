@@ -34,7 +34,7 @@ _logger = logging.getLogger(__name__)
 
 # First key of the PostgreSQL advisory lock taken per planning group ("MMRP").
 LOCK_KEY = 0x4D4D5250
-BATCH = 2000
+INSERT_BATCH = 5000
 
 
 class MrpInputs:
@@ -840,12 +840,19 @@ class MesMrpRun(models.Model):
         """Replace the group's new suggestions and messages by the plan's."""
         group = self.planning_group_id
         company = group.company_id
-        self.env["mes.mrp.suggestion"].search(
-            [("planning_group_id", "=", group.id), ("state", "=", "new")]
-        ).unlink()
-        self.env["mes.mrp.message"].search(
-            [("planning_group_id", "=", group.id)]
-        ).unlink()
+        self.env.flush_all()
+        # Plain DELETEs: pegging rows go with their suggestion (ON DELETE
+        # CASCADE); approved and ordered suggestions are never touched.
+        self.env.execute_query(
+            SQL(
+                "DELETE FROM mes_mrp_suggestion "
+                "WHERE planning_group_id = %s AND state = 'new'",
+                group.id,
+            )
+        )
+        self.env.execute_query(
+            SQL("DELETE FROM mes_mrp_message WHERE planning_group_id = %s", group.id)
+        )
 
         products = inputs.products
         convert = inputs.convert
@@ -919,20 +926,20 @@ class MesMrpRun(models.Model):
                     required=order.date_required,
                 )
             suggestion_vals.append(vals)
-        suggestions = self._create_batched("mes.mrp.suggestion", suggestion_vals)
-        suggestion_ids = suggestions.ids
+        suggestion_ids = self._insert_rows("mes.mrp.suggestion", suggestion_vals)
 
         pegging_vals = []
         for order, suggestion_id in zip(result.orders, suggestion_ids, strict=True):
             for peg in order.pegs:
                 vals = {
                     "suggestion_id": suggestion_id,
+                    "company_id": company.id,
                     "product_qty": peg.qty,
                     "date": peg.date,
                 }
                 vals.update(self._peg_demand(peg, suggestion_ids))
                 pegging_vals.append(vals)
-        self._create_batched("mes.mrp.pegging", pegging_vals)
+        self._insert_rows("mes.mrp.pegging", pegging_vals)
 
         message_vals = []
         for message in result.messages:
@@ -958,7 +965,9 @@ class MesMrpRun(models.Model):
             elif kind == "rfq":
                 vals["purchase_line_id"] = int(raw_id)
             message_vals.append(vals)
-        self._create_batched("mes.mrp.message", message_vals)
+        self._insert_rows("mes.mrp.message", message_vals)
+        # The rows were written behind the ORM's back: drop what it cached.
+        self.env.invalidate_all()
         return {
             "product_count": len(result.projection),
             "suggestion_count": len(suggestion_vals),
@@ -992,8 +1001,60 @@ class MesMrpRun(models.Model):
             vals["root_forecast_id"] = int(raw)
         return vals
 
-    def _create_batched(self, model, vals_list):
+    def _insert_rows(self, model, vals_list):
+        """INSERT ``vals_list`` in a few multi-row queries; returns ids in order.
+
+        The ORM inserts 100 rows a query and runs Python per record; a run
+        writes tens of thousands of rows, so they go straight to the table.
+        ``vals_list`` must hold plain column values (no commands, no related
+        or computed fields); ids are drawn from the table's sequence first so
+        their order matches ``vals_list`` for sure.
+        """
+        if not vals_list:
+            return []
         records = self.env[model]
-        for start in range(0, len(vals_list), BATCH):
-            records += records.create(vals_list[start : start + BATCH])
-        return records
+        table = records._table
+        columns = sorted(set().union(*vals_list))
+        for name in columns:
+            field = records._fields[name]
+            assert field.store and field.column_type, name
+        booleans = {name for name in columns if records._fields[name].type == "boolean"}
+        now = self.env.cr.now()
+        uid = self.env.uid
+        header = ", ".join(
+            '"%s"' % name
+            for name in ["id", *columns, "create_uid", "create_date"]
+            + ["write_uid", "write_date"]
+        )
+        all_ids = []
+        for start in range(0, len(vals_list), INSERT_BATCH):
+            chunk = vals_list[start : start + INSERT_BATCH]
+            ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        "SELECT nextval(%s) FROM generate_series(1, %s)",
+                        "%s_id_seq" % table,
+                        len(chunk),
+                    )
+                )
+            ]
+            params = []
+            for record_id, vals in zip(ids, chunk, strict=True):
+                params.append(record_id)
+                for name in columns:
+                    value = vals.get(name)
+                    if value is False and name not in booleans:
+                        value = None
+                    params.append(value)
+                params.extend((uid, now, uid, now))
+            placeholders = "(%s)" % ", ".join(["%s"] * (len(columns) + 5))
+            self.env.execute_query(
+                SQL(
+                    'INSERT INTO "%s" (%s) VALUES %s'
+                    % (table, header, ", ".join([placeholders] * len(chunk))),
+                    *params,
+                )
+            )
+            all_ids.extend(ids)
+        return all_ids

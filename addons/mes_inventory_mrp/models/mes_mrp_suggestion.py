@@ -9,7 +9,7 @@ def check_planner(env, what):
     if env.su or env.user.has_group(PLANNER_GROUP):
         return
     raise AccessError(
-        _(
+        env._(
             "Only MRP planners can %(what)s: ask an administrator for the "
             "'MRP Planner' group.",
             what=what,

@@ -106,7 +106,7 @@ class MrpCase(TransactionCase):
         )
 
     def _move(self, product, qty, when, source=None, dest=None, picking_type=None):
-        move = self.env["stock.move"].create(
+        move = product.env["stock.move"].create(
             {
                 "product_id": product.id,
                 "product_uom_qty": qty,

@@ -500,7 +500,18 @@ class TestMrpRunPlanning(MrpCase):
             (first.suggestion_count, first.message_count),
             (second.suggestion_count, second.message_count),
         )
-        self.assertEqual(len(rows_1), 4)
+        no_partner = self.env["res.partner"]
+        # Floor 2 pulls the PO forward; 4 due on the 7th -> 3 short -> min 5;
+        # 9 due on the 16th, 4 on hand of which 2 above the floor -> 7.
+        self.assertEqual(
+            rows_1,
+            [
+                ("buy", 5.0, day(3), day(0), self.vendor, "none", 5.0),
+                (False, 1.0, day(4), day(4), no_partner, "no_source", 1.0),
+                ("buy", 7.0, day(12), day(9), self.vendor, "none", 7.0),
+            ],
+        )
+        self.assertEqual(messages_1, [("reschedule_in", day(20), day(0), 3.0)])
 
     def test_bom_cycle_fails_the_run(self):
         chair = self._product("Chair", make=True)
