@@ -301,3 +301,33 @@ class TestPurchaseSuggestion(MesPurchaseCase):
         big.invalidate_recordset()
         big.with_user(self.buyer).button_confirm()
         self.assertEqual(big.state, "purchase")
+
+    def test_confirmed_po_too_late_gets_reschedule_message(self):
+        """A confirmed PO arriving after the need: netted, with reschedule in."""
+        delivery = self.make_delivery(self.steel, 36.0, 14)
+        self.run_mrp()
+        suggestion = self.new_suggestions(self.steel)
+        self.assertEqual(suggestion.product_qty, 36.0)
+        order = self.order(suggestion)
+        order.order_line.date_planned = self.at_noon(18)
+        order.button_confirm()
+        self.assertEqual(
+            order.picking_ids.move_ids.date.date(), self.day(18), "receipt at day 18"
+        )
+        run = self.run_mrp()
+        self.assertFalse(self.new_suggestions(self.steel))
+        self.assertRecordValues(
+            self.env["mes.mrp.message"].search(
+                [("run_id", "=", run.id), ("product_id", "=", self.steel.id)]
+            ),
+            [
+                {
+                    "message_type": "reschedule_in",
+                    "purchase_line_id": order.order_line.id,
+                    "date_current": self.day(18),
+                    "date_suggested": self.day(14),
+                    "product_qty": 36.0,
+                }
+            ],
+        )
+        self.assertEqual(delivery.move_ids.product_qty, 36.0)
