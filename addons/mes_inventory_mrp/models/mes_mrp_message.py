@@ -18,12 +18,8 @@ class MesMrpMessage(models.Model):
         "product.product", required=True, index=True, check_company=True
     )
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
-    supply_move_id = fields.Many2one(
-        "stock.move", string="Supply Move", ondelete="cascade"
-    )
-    purchase_line_id = fields.Many2one(
-        "purchase.order.line", string="Purchase Line", ondelete="cascade"
-    )
+    supply_move_id = fields.Many2one("stock.move", ondelete="cascade")
+    purchase_line_id = fields.Many2one("purchase.order.line", ondelete="cascade")
     purchase_id = fields.Many2one(
         related="purchase_line_id.order_id", string="Purchase Order"
     )

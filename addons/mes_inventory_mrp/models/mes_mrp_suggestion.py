@@ -90,9 +90,9 @@ class MesMrpSuggestion(models.Model):
         required=True,
     )
     exception_message = fields.Text()
-    pegging_ids = fields.One2many("mes.mrp.pegging", "suggestion_id", string="Pegging")
+    pegging_ids = fields.One2many("mes.mrp.pegging", "suggestion_id")
     purchase_line_id = fields.Many2one(
-        "purchase.order.line", string="Purchase Line", ondelete="set null", copy=False
+        "purchase.order.line", ondelete="set null", copy=False
     )
     production_id = fields.Many2one(
         "mrp.production",

@@ -8,7 +8,6 @@ class PurchaseOrder(models.Model):
         string="Created by MRP",
         copy=False,
         readonly=True,
-        index="btree_not_null",
         help="Request for quotation opened from MRP suggestions. While it is a "
         "draft nobody has sent, the next suggestions for the same vendor, "
         "company, currency and receipt type are added to it.",
