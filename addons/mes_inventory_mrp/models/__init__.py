@@ -8,3 +8,16 @@ from . import res_config_settings_quality
 from . import stock_lot_quality
 from . import stock_quant_quality
 from . import stock_move_quality
+from . import mes_mrp_planning_group
+from . import stock_location
+from . import stock_warehouse
+from . import product_template
+from . import mes_mrp_forecast
+from . import mes_mrp_suggestion
+from . import mes_mrp_pegging
+from . import mes_mrp_message
+from . import mes_mrp_run
+from . import mes_mrp_projection
+from . import mes_mrp_suggestion_purchase
+from . import purchase_order
+from . import mes_mrp_projection_purchase
