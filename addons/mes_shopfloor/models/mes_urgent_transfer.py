@@ -49,7 +49,6 @@ class MesUrgentTransfer(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         check_company=True,
         domain="[('is_storable', '=', True)]",
@@ -96,7 +95,6 @@ class MesUrgentTransfer(models.Model):
     )
     requested_by_id = fields.Many2one(
         "res.users",
-        string="Requested By",
         required=True,
         default=lambda s: s.env.user,
         readonly=True,
@@ -112,9 +110,7 @@ class MesUrgentTransfer(models.Model):
     )
     date_requested = fields.Datetime(string="Requested On", readonly=True, copy=False)
     date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
-    approved_by_id = fields.Many2one(
-        "res.users", string="Approved By", readonly=True, copy=False
-    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     date_released = fields.Datetime(string="Released On", readonly=True, copy=False)
     date_received = fields.Datetime(string="Received On", readonly=True, copy=False)
     lead_time_minutes = fields.Float(
@@ -135,7 +131,7 @@ class MesUrgentTransfer(models.Model):
         string="Fast-tracked On", readonly=True, copy=False
     )
     overdue_activity_raised = fields.Boolean(readonly=True, copy=False)
-    log_ids = fields.One2many("mes.urgent.transfer.log", "transfer_id", string="Log")
+    log_ids = fields.One2many("mes.urgent.transfer.log", "transfer_id")
 
     _quantity_positive = models.Constraint(
         "CHECK(quantity > 0)", "The quantity of an urgent transfer must be positive."
