@@ -4,3 +4,16 @@ from . import stock_move_fg
 from . import mrp_production_finished
 from . import stock_lot_genealogy
 from . import mes_genealogy
+from . import res_company
+from . import res_config_settings
+from . import stock_warehouse
+from . import mrp_workcenter
+from . import stock_picking_line_side
+from . import mrp_production
+from . import mrp_workorder
+from . import mes_kitting_shortage
+from . import mes_line_handover
+from . import mes_production_balance
+from . import mes_urgent_transfer
+from . import mes_stock_view
+from . import product_product_stock_card
