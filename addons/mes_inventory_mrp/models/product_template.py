@@ -27,6 +27,23 @@ class ProductTemplate(models.Model):
         "at the first of them. 0: one order per need date.",
     )
 
+    mes_lot_initial_state = fields.Selection(
+        LOT_INITIAL_STATES,
+        string="Initial Lot Quality State",
+        default="released",
+        required=True,
+        help="Quality state of a new lot/serial of this product, received or "
+        "produced: 'Pending' lots wait for a quality inspector to release them "
+        "before they can be reserved, consumed or delivered.",
+    )
+    mes_characteristic_ids = fields.One2many(
+        "mes.product.characteristic",
+        "product_tmpl_id",
+        string="Required Lot Characteristics",
+        help="Characteristics every received or produced lot of this product must "
+        "carry (e.g. heat number, hardness).",
+    )
+
     _mes_safety_stock_positive = models.Constraint(
         "CHECK(mes_safety_stock >= 0)", "The safety stock cannot be negative."
     )
@@ -50,20 +67,3 @@ class ProductProduct(models.Model):
         """Projected stock of this product in the current company's first pool."""
         self.ensure_one()
         return self.env["mes.mrp.projection"]._open_for_product(self)
-
-    mes_lot_initial_state = fields.Selection(
-        LOT_INITIAL_STATES,
-        string="Initial Lot Quality State",
-        default="released",
-        required=True,
-        help="Quality state of a new lot/serial of this product, received or "
-        "produced: 'Pending' lots wait for a quality inspector to release them "
-        "before they can be reserved, consumed or delivered.",
-    )
-    mes_characteristic_ids = fields.One2many(
-        "mes.product.characteristic",
-        "product_tmpl_id",
-        string="Required Lot Characteristics",
-        help="Characteristics every received or produced lot of this product must "
-        "carry (e.g. heat number, hardness).",
-    )
