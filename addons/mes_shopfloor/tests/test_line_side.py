@@ -121,3 +121,17 @@ class TestLineSide(ShopfloorCommon):
         self.assertFalse(mo.mes_return_picking_ids)
         self.assertFalse(mo.mes_balance_ids)
         self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 100.0)
+
+    def test_scrap_from_mo_defaults_to_the_line_side(self):
+        self._stock(self.housing, self.central.lot_stock_id, 100)
+        mo = self._mo(self.bom, 1)
+        self._validate(mo.mes_pick_picking_ids)
+        action = mo.button_scrap()
+        form = Form(self.env["stock.scrap"].with_context(**action["context"]))
+        self.assertEqual(form.location_id, self.central.lot_stock_id)
+        form.product_id = self.housing
+        self.assertEqual(form.location_id, self.line_a)
+        scrap = form.save()
+        scrap.action_validate()
+        self.assertEqual(self._qty(self.housing, self.line_a), 1.0)
+        self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 98.0)
