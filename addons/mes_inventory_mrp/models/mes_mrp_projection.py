@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import BomCycleError
-from ..engine import plan as engine_plan
 
 
 class MesMrpProjection(models.TransientModel):
@@ -90,16 +89,7 @@ class MesMrpProjection(models.TransientModel):
         )
         inputs = run._load_inputs()
         try:
-            result = engine_plan(
-                inputs.items,
-                inputs.boms,
-                inputs.stock,
-                inputs.demands,
-                inputs.supplies,
-                inputs.run_date,
-                horizon_days=group.horizon_days,
-                reschedule_out_days=group.reschedule_out_days,
-            )
+            result = run._plan(inputs)
         except BomCycleError as error:
             raise UserError(
                 _(

@@ -302,16 +302,7 @@ class MesMrpRun(models.Model):
         self.run_date = inputs.run_date
         self._progress(40.0, use_new_cursor)
         try:
-            result = engine_plan(
-                inputs.items,
-                inputs.boms,
-                inputs.stock,
-                inputs.demands,
-                inputs.supplies,
-                inputs.run_date,
-                horizon_days=group.horizon_days,
-                reschedule_out_days=group.reschedule_out_days,
-            )
+            result = self._plan(inputs)
         except BomCycleError as error:
             names = self._product_names(error.item_ids, inputs)
             self.write(
@@ -1013,6 +1004,23 @@ class MesMrpRun(models.Model):
     # ------------------------------------------------------------------
     # Writing
     # ------------------------------------------------------------------
+    def _plan(self, inputs):
+        """The engine's plan of ``inputs`` with this run's group parameters.
+
+        Raises the engine's ``BomCycleError`` when bills of materials loop.
+        """
+        group = self.planning_group_id
+        return engine_plan(
+            inputs.items,
+            inputs.boms,
+            inputs.stock,
+            inputs.demands,
+            inputs.supplies,
+            inputs.run_date,
+            horizon_days=group.horizon_days,
+            reschedule_out_days=group.reschedule_out_days,
+        )
+
     def _write_plan(self, result, inputs):
         """Replace the group's new suggestions and messages by the plan's."""
         group = self.planning_group_id
