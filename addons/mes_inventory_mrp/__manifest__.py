@@ -11,7 +11,7 @@
         "security/mes_inventory_mrp_security.xml",
         "security/ir.model.access.csv",
     ],
-    "demo": [],
+    "demo": ["demo/mes_demo_plant.xml"],
     "installable": True,
     "application": False,
 }
