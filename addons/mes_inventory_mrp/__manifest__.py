@@ -10,6 +10,11 @@
     "data": [
         "security/mes_inventory_mrp_security.xml",
         "security/ir.model.access.csv",
+        "security/mes_quality_rules.xml",
+        "data/mes_quality_data.xml",
+        "views/stock_lot_quality_views.xml",
+        "views/mes_lot_quality_wizard_views.xml",
+        "views/product_template_quality_views.xml",
     ],
     "demo": ["demo/mes_demo_plant.xml"],
     "installable": True,

@@ -10,6 +10,11 @@
     "data": [
         "security/mes_shopfloor_security.xml",
         "security/ir.model.access.csv",
+        "data/mes_fg_lot_sequence.xml",
+        "views/mrp_production_finished_views.xml",
+        "views/mes_genealogy_views.xml",
+        "views/mes_recall_wizard_views.xml",
+        "views/stock_lot_genealogy_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -1,5 +1,6 @@
 """The MRP run: inputs indexed once, items netted level by level."""
 
+import functools
 from collections import defaultdict
 from datetime import date
 
@@ -34,11 +35,9 @@ def _index_unique(rows, key, what):
     return index
 
 
-def _iso_week(day, cache={}):  # noqa: B006 - a tiny pure memo, on purpose
-    week = cache.get(day)
-    if week is None:
-        week = cache[day] = tuple(_to_date(day).isocalendar()[:2])
-    return week
+@functools.lru_cache(maxsize=4096)  # bounded: a long-lived worker must not grow
+def _iso_week(day):
+    return tuple(_to_date(day).isocalendar()[:2])
 
 
 def _direct_demand(rows, run_day, horizon_day, eps):

@@ -1,1 +1,3 @@
 from . import test_install
+from . import test_fg_receipt
+from . import test_genealogy

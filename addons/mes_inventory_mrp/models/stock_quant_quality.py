@@ -1,0 +1,71 @@
+from odoo import api, models
+from odoo.fields import Domain
+
+
+class StockQuant(models.Model):
+    _inherit = "stock.quant"
+
+    def _get_gather_domain(
+        self,
+        product_id,
+        location_id,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+    ):
+        domain = super()._get_gather_domain(
+            product_id, location_id, lot_id, package_id, owner_id, strict
+        )
+        states = self.env.context.get("mes_reservable_lot_states")
+        if states:
+            domain &= Domain("lot_id", "=", False) | Domain(
+                "lot_id.mes_quality_state", "in", list(states)
+            )
+        return domain
+
+    def _get_reserve_quantity(
+        self,
+        product_id,
+        location_id,
+        quantity,
+        uom_id=None,
+        lot_id=None,
+        package_id=None,
+        owner_id=None,
+        strict=False,
+    ):
+        # Reserving never takes a lot that is not released, except for moves that
+        # put received or produced goods away (they may carry pending or
+        # quarantined lots); un-reserving (negative quantity) sees every quant.
+        if product_id.uom_id.compare(quantity, 0) > 0:
+            states = ("released",)
+            if self.env.context.get("mes_reserve_unreleased"):
+                states = ("pending", "released", "quarantine")
+            self = self.with_context(mes_reservable_lot_states=states)
+        return super()._get_reserve_quantity(
+            product_id,
+            location_id,
+            quantity,
+            uom_id=uom_id,
+            lot_id=lot_id,
+            package_id=package_id,
+            owner_id=owner_id,
+            strict=strict,
+        )
+
+    @api.model
+    def _get_removal_strategy(self, product_id, location_id):
+        strategy = super()._get_removal_strategy(product_id, location_id)
+        if strategy != "fifo" or not product_id.sudo().use_expiration_date:
+            return strategy
+        # FEFO by default for expiry-tracked products, unless the category or a
+        # location explicitly asks for FIFO.
+        if product_id.sudo().categ_id.removal_strategy_id:
+            return strategy
+        loc = location_id.sudo()
+        while loc:
+            if loc.removal_strategy_id:
+                return strategy
+            loc = loc.location_id
+        return "fefo"

@@ -1,0 +1,1 @@
+from . import mes_lot_quality_wizard

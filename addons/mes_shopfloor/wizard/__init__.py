@@ -1,0 +1,1 @@
+from . import mes_recall_wizard
