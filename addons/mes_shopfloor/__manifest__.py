@@ -16,7 +16,10 @@
         "views/mes_recall_wizard_views.xml",
         "views/stock_lot_genealogy_views.xml",
     ],
-    "demo": [],
+    "demo": ["demo/mes_shopfloor_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["mes_shopfloor/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }
