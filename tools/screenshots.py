@@ -190,14 +190,17 @@ class Chromium:
         time.sleep(1.0)
         return self.wait_idle()
 
-    def click(self, selector, timeout=30):
+    def click(self, selector, text=None, timeout=15):
+        """Click the first element matching `selector` (and containing
+        `text`); False when none shows up within `timeout` seconds."""
         deadline = time.time() + timeout
-        sel = json.dumps(selector)
+        js = (
+            "(() => { const els = [...document.querySelectorAll(%s)];"
+            " const el = els.find((e) => !%s || e.textContent.includes(%s));"
+            " if (!el) return false; el.click(); return true; })()"
+        ) % (json.dumps(selector), json.dumps(text), json.dumps(text))
         while time.time() < deadline:
-            if self.evaluate(
-                f"(() => {{ const el = document.querySelector({sel});"
-                " if (!el) return false; el.click(); return true; })()"
-            ):
+            if self.evaluate(js):
                 time.sleep(0.5)
                 return self.wait_idle()
             time.sleep(0.3)
@@ -244,56 +247,63 @@ def first_action(odoo, xmlids, **kwargs):
 
 
 def screens(odoo):
-    """(file name, url or None, [selectors to click], what it shows)."""
+    """(file name, url or None, steps, what it shows); a step is
+    ("click", css selector, text the element must contain or None) or
+    ("js", expression)."""
     m1001 = odoo.xmlid("mes_inventory_mrp.mes_product_m1001")
     tmpl = None
     if m1001:
         tmpl = odoo.call("product.product", "read", [m1001], ["product_tmpl_id"])[0][
             "product_tmpl_id"
         ][0]
+    has_suggestions = odoo.call(
+        "ir.model", "search_count", [("model", "=", "mes.mrp.suggestion")]
+    )
+    all_suggestions = [("click", ".o_searchview_facet .o_facet_remove", None)]
+    closed_group = "tr.o_group_header:not(.o_group_open)"
     return [
         (
             "mrp_suggestions_by_vendor.png",
-            first_action(
-                odoo,
-                [
-                    "mes_inventory_mrp.mes_mrp_suggestion_purchase_action",
-                    "mes_inventory_mrp.mes_mrp_suggestion_action",
-                ],
-            ),
-            [],
+            action_url(odoo, "mes_inventory_mrp.action_mes_purchase_suggestion"),
+            all_suggestions
+            + [
+                ("click", closed_group, vendor)
+                for vendor in ("HuaSteel", "Nordic Steel", "Local Seal", "Precision")
+            ]
+            + [("click", closed_group, "USD")] * 4,
             "Purchase suggestions of the last MRP run, grouped by vendor",
         ),
         (
             "vendor_comparison.png",
-            first_action(
+            action_url(
                 odoo,
-                [
-                    "mes_inventory_mrp.mes_mrp_suggestion_purchase_action",
-                    "mes_inventory_mrp.mes_mrp_suggestion_action",
-                ],
+                "mes_inventory_mrp.action_mes_purchase_suggestion",
                 model="mes.mrp.suggestion",
-                domain=[("action", "=", "buy"), ("state", "=", "new")],
+                domain=[
+                    ("action", "=", "buy"),
+                    ("state", "=", "new"),
+                    ("product_id", "=", m1001),
+                ],
             )
-            if odoo.call(
-                "ir.model", "search_count", [("model", "=", "mes.mrp.suggestion")]
-            )
+            if has_suggestions and m1001
             else None,
             [
-                "button[name='action_compare_vendors']",
-                "button[name='action_open_vendor_comparison']",
+                ("click", "button[name='action_compare_vendors']", None),
+                # screenshot only: let the dialog use the window's width
+                ("js", "document.querySelector('.modal-dialog').style.maxWidth='96vw'"),
             ],
             "Every vendor of a suggestion side by side: price, minimum, lead, arrival",
         ),
         (
             "projected_stock_graph.png",
             f"/odoo/action-stock.product_template_action_product/{tmpl}"
-            if tmpl
+            if tmpl and has_suggestions
             else None,
             [
-                "button[name='action_mes_projected_stock']",
-                "button[name='action_view_mes_projected_stock']",
-                ".o_switch_view.o_graph",
+                ("click", ".o-form-buttonbox button", "More"),
+                ("click", "button[name='action_open_mes_projection']", None),
+                ("click", ".o_switch_view.o_graph", None),
+                ("click", "button.o_graph_button[data-mode='bar']", None),
             ],
             "Projected on-hand of steel plate M-1001 per day",
         ),
@@ -303,12 +313,12 @@ def screens(odoo):
                 odoo,
                 [
                     "mes_shopfloor.mes_kitting_board_action",
-                    "mes_shopfloor.mrp_production_kitting_action",
                     "mes_shopfloor.action_mes_kitting_board",
+                    "mes_shopfloor.mrp_production_kitting_action",
                 ],
             ),
             [],
-            "Manufacturing orders by kitting state",
+            "Manufacturing orders by kitting state, per work center",
         ),
         (
             "stock_view.png",
@@ -317,7 +327,6 @@ def screens(odoo):
                 [
                     "mes_shopfloor.mes_stock_view_action",
                     "mes_shopfloor.action_mes_stock_view",
-                    "mes_shopfloor.mes_stock_position_action",
                 ],
             ),
             [],
@@ -330,7 +339,7 @@ def screens(odoo):
                 "stock.action_production_lot_form",
                 record_xmlid="mes_shopfloor.mes_lot_fg3001_0101",
             ),
-            ["button[name='action_mes_genealogy_backward']"],
+            [("click", "button[name='action_mes_genealogy_backward']", None)],
             "Pump serial HP40-0101 back to the steel heat and its purchase order",
         ),
         (
@@ -410,9 +419,12 @@ def main():
                     skipped.append(f"{name}: screen not available in {args.db}")
                     continue
                 browser.open(url + path)
-                for selector in clicks:
-                    if browser.click(selector, timeout=5):
-                        break
+                for kind, *params in clicks:
+                    if kind == "js":
+                        browser.evaluate(params[0])
+                        time.sleep(0.5)
+                    elif not browser.click(*params):
+                        print(f"note: {name}: nothing to click at {params}")
                 browser.screenshot(OUT / name)
                 taken.append(f"docs/screenshots/{name}  {what}")
         finally:
