@@ -6,7 +6,7 @@
     "license": "LGPL-3",
     "author": "MES Team",
     "website": "https://example.com/mes",
-    "depends": ["mes_inventory_mrp"],
+    "depends": ["mes_inventory_mrp", "base_tier_validation"],
     "data": [
         "security/mes_shopfloor_security.xml",
         "security/ir.model.access.csv",
@@ -15,6 +15,13 @@
         "views/mes_genealogy_views.xml",
         "views/mes_recall_wizard_views.xml",
         "views/stock_lot_genealogy_views.xml",
+        "security/mes_shopfloor_rules.xml",
+        "data/mes_shopfloor_data.xml",
+        "views/mrp_workcenter_views.xml",
+        "views/mrp_production_views.xml",
+        "views/mes_urgent_transfer_views.xml",
+        "views/mes_stock_view_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": ["demo/mes_shopfloor_demo.xml"],
     "assets": {

@@ -80,3 +80,21 @@ def test_flatten_kits_merges_components():
         2: Bom(2, 2, "phantom", (BomLine(4, 3), BomLine(5, 1))),
     }
     assert flatten_kits(1, boms, {}) == [(4, 7.0), (5, 2.0), (3, 1.0)]
+
+
+def test_select_vendor_takes_cheapest_line_of_the_first_partner():
+    from engine.lot_sizing import select_vendor
+    from engine.types import Vendor
+
+    day = date(2030, 3, 4)
+    lines = (
+        Vendor(id=1, partner_id=10, min_qty=0, price=9.0),
+        Vendor(id=2, partner_id=20, min_qty=0, price=1.0),  # other partner
+        Vendor(id=3, partner_id=10, min_qty=50, price=8.0),  # break at 50
+        Vendor(id=4, partner_id=10, min_qty=500, price=7.0),  # not reached
+    )
+    assert select_vendor(lines, 60, day)[0].id == 3
+    assert select_vendor(lines, 10, day)[0].id == 1
+    # Below every minimum: first valid line, raised to its minimum.
+    high = (Vendor(id=5, partner_id=10, min_qty=100, price=2.0),)
+    assert select_vendor(high, 10, day) == (high[0], 100)

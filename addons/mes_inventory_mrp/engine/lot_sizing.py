@@ -34,19 +34,28 @@ def _valid_on(vendor, day):
 def select_vendor(vendors, qty, day, eps=1e-9):
     """Pick a vendor like Odoo's ``_select_seller`` among ``vendors`` in order.
 
-    Returns ``(vendor, qty)``: the first vendor valid on ``day`` whose minimum
-    the quantity reaches; when the quantity is below the minimum of every valid
-    vendor, the first valid vendor with the quantity raised to its minimum.
-    ``(None, qty)`` when no vendor is valid on that day.
+    Returns ``(vendor, qty)``. The lines valid on ``day`` whose minimum the
+    quantity reaches qualify; the partner of the first one wins and, as Odoo
+    does, its cheapest qualifying line is taken (first in order on a tie). When
+    the quantity is below the minimum of every valid line, the first valid line
+    is taken with the quantity raised to its minimum. ``(None, qty)`` when no
+    line is valid on that day.
     """
     first_valid = None
+    chosen = None
     for vendor in vendors:
         if not _valid_on(vendor, day):
             continue
-        if vendor.min_qty <= qty + eps:
-            return vendor, qty
         if first_valid is None:
             first_valid = vendor
+        if vendor.min_qty > qty + eps:
+            continue
+        if chosen is None:
+            chosen = vendor
+        elif vendor.partner_id == chosen.partner_id and vendor.price < chosen.price:
+            chosen = vendor
+    if chosen is not None:
+        return chosen, qty
     if first_valid is None:
         return None, qty
     return first_valid, max(qty, first_valid.min_qty)

@@ -1,1 +1,2 @@
 from . import mes_lot_quality_wizard
+from . import mes_vendor_comparison

@@ -1,0 +1,568 @@
+import math
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from psycopg2.errors import LockNotAvailable
+from pytz import UTC, timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
+
+PURCHASE_GROUP = "purchase.group_purchase_user"
+
+
+class MesMrpSuggestion(models.Model):
+    """What a buyer does with buy suggestions: compare vendors, order them."""
+
+    _inherit = "mes.mrp.suggestion"
+
+    purchase_order_id = fields.Many2one(
+        related="purchase_line_id.order_id",
+        string="Purchase Order",
+        store=True,
+        index="btree_not_null",
+    )
+    in_transit_qty = fields.Float(
+        string="In Transit",
+        digits="Product Unit",
+        compute="_compute_in_transit",
+        help="Quantity of the product on confirmed purchase orders not received "
+        "yet, coming into the warehouses of the planning group (product unit).",
+    )
+    in_transit_date = fields.Date(
+        string="Next Arrival",
+        compute="_compute_in_transit",
+        help="Scheduled date of the earliest purchase receipt in transit.",
+    )
+
+    @api.depends("product_id", "planning_group_id")
+    def _compute_in_transit(self):
+        transit = self._mes_in_transit(self.product_id, self.planning_group_id)
+        for suggestion in self:
+            qty, day = transit.get(
+                (suggestion.product_id.id, suggestion.planning_group_id.id),
+                (0.0, False),
+            )
+            suggestion.in_transit_qty = qty
+            suggestion.in_transit_date = day
+
+    @api.model
+    def _mes_in_transit(self, products, groups):
+        """``{(product id, group id): (qty, first date)}`` of open PO receipts.
+
+        Receipt moves of purchase lines (not done or cancelled) into any
+        warehouse of each planning group, summed in the product's unit, in one
+        grouped query whatever the number of products.
+        """
+        if not products or not groups:
+            return {}
+        group_of_warehouse = {}
+        for group in groups:
+            for warehouse in group.warehouse_ids:
+                group_of_warehouse[warehouse.id] = group.id
+        if not group_of_warehouse:
+            return {}
+        rows = self.env["stock.move"]._read_group(
+            [
+                ("product_id", "in", products.ids),
+                ("purchase_line_id", "!=", False),
+                ("state", "not in", ("draft", "done", "cancel")),
+                ("location_dest_id.warehouse_id", "in", list(group_of_warehouse)),
+            ],
+            ["product_id", "location_dest_id"],
+            ["product_qty:sum", "date:min"],
+        )
+        result = {}
+        for product, location, qty, first in rows:
+            key = (product.id, group_of_warehouse[location.warehouse_id.id])
+            day = fields.Date.context_today(self, timestamp=first)
+            old_qty, old_day = result.get(key, (0.0, False))
+            result[key] = (old_qty + qty, min(old_day, day) if old_day else day)
+        return result
+
+    # ------------------------------------------------------------------
+    # Vendor prices
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _mes_vendor_offers(self, product, company, day):
+        """Vendor lines of ``product`` valid on ``day``, grouped per offer.
+
+        An offer is what one vendor sells in one currency and one unit; its
+        lines are its price breaks. Returns ``{(partner, currency, uom):
+        supplierinfo records}`` in Odoo's vendor order.
+        """
+        sellers = (
+            product.with_company(company)
+            ._prepare_sellers()
+            .filtered(
+                lambda s: (
+                    (not s.product_id or s.product_id == product)
+                    and (not s.date_start or s.date_start <= day)
+                    and (not s.date_end or s.date_end >= day)
+                )
+            )
+        )
+        offers = {}
+        for seller in sellers:
+            key = (seller.partner_id, seller.currency_id, seller.product_uom_id)
+            offers[key] = offers.get(key, seller.browse()) | seller
+        return offers
+
+    @api.model
+    def _mes_price_break(self, lines, qty):
+        """The line of one offer that prices ``qty`` (in the offer's unit).
+
+        The cheapest line whose minimum ``qty`` reaches; when ``qty`` is below
+        every minimum, the line with the lowest minimum.
+        """
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        reached = lines.filtered(
+            lambda s: float_compare(qty, s.min_qty, precision_digits=precision) >= 0
+        )
+        if reached:
+            return reached.sorted(lambda s: (s.price, -s.min_qty, s.id))[:1]
+        return lines.sorted(lambda s: (s.min_qty, s.price, s.id))[:1]
+
+    @api.model
+    def _mes_offer_lines(self, supplierinfo, product, company, day):
+        """All price breaks of the offer ``supplierinfo`` belongs to."""
+        key = (
+            supplierinfo.partner_id,
+            supplierinfo.currency_id,
+            supplierinfo.product_uom_id,
+        )
+        return self._mes_vendor_offers(product, company, day).get(key, supplierinfo)
+
+    def _mes_net_qty(self):
+        """Quantity really needed (product unit), before any vendor minimum."""
+        self.ensure_one()
+        pegged = sum(self.pegging_ids.mapped("product_qty"))
+        return pegged if pegged > 0 else self.product_qty
+
+    def _mes_quote(self, lines, today):
+        """What ordering this suggestion from an offer gives.
+
+        :param lines: the offer's price breaks (one vendor, currency, unit)
+        :returns: dict with the line used, quantities, price, dates, lateness
+        """
+        self.ensure_one()
+        product = self.product_id
+        vendor_uom = lines[:1].product_uom_id or product.uom_id
+        minimum = min(lines.mapped("min_qty"), default=0.0)
+        qty = self._mes_net_qty()
+        minimum_product = vendor_uom._compute_quantity(
+            minimum, product.uom_id, round=False
+        )
+        qty = max(qty, minimum_product)
+        multiple = product.mes_order_multiple
+        if multiple > 0:
+            steps = float_round(qty / multiple, precision_digits=6)
+            qty = multiple * -(-steps // 1)
+        qty = product.uom_id.round(qty, rounding_method="UP")
+        purchase_qty = product.uom_id._compute_quantity(
+            qty, vendor_uom, rounding_method="UP"
+        )
+        line = self._mes_price_break(lines, purchase_qty)
+        # Days to purchase may be fractional: a started day counts, as in the run.
+        lead = line.delay + math.ceil(self.company_id.days_to_purchase or 0)
+        date_order = self.date_required - timedelta(days=lead)
+        arrival = max(self.date_required, today + timedelta(days=lead))
+        return {
+            "supplierinfo": line,
+            "min_qty": minimum,
+            "uom": vendor_uom,
+            "product_qty": qty,
+            "purchase_qty": purchase_qty,
+            "price_unit": line.price,
+            "price_subtotal": line.currency_id.round(purchase_qty * line.price),
+            "date_order": max(date_order, today),
+            "expedite": date_order < today,
+            "date_arrival": arrival,
+            "days_late": (arrival - self.date_required).days,
+        }
+
+    def _mes_check_buy_editable(self):
+        self.env["purchase.order"].check_access("create")
+        wrong = self.filtered(
+            lambda s: s.action != "buy" or s.state not in ("new", "approved")
+        )
+        if wrong:
+            raise UserError(
+                _(
+                    "Only buy suggestions that are not ordered or cancelled can "
+                    "change vendor: %(names)s.",
+                    names=", ".join(wrong.mapped("display_name")),
+                )
+            )
+
+    def _mes_set_vendor(self, supplierinfo):
+        """Order this suggestion from the offer of ``supplierinfo``.
+
+        Quantity is raised to the vendor's minimum (then the order multiple),
+        the price is that offer's price break for the quantity, and the order
+        date is recomputed from the vendor's delay.
+        """
+        self.ensure_one()
+        self._mes_check_buy_editable()
+        if supplierinfo.product_tmpl_id != self.product_id.product_tmpl_id or (
+            supplierinfo.product_id and supplierinfo.product_id != self.product_id
+        ):
+            raise UserError(
+                _(
+                    "Vendor line %(vendor)s is not for %(product)s: pick one of "
+                    "the product's vendors.",
+                    vendor=supplierinfo.display_name,
+                    product=self.product_id.display_name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        lines = self._mes_offer_lines(
+            supplierinfo, self.product_id, self.company_id, max(self.date_order, today)
+        )
+        quote = self._mes_quote(lines, today)
+        self.write(self._mes_quote_values(quote))
+        return True
+
+    def _mes_quote_values(self, quote):
+        line = quote["supplierinfo"]
+        values = {
+            "partner_id": line.partner_id.id,
+            "supplierinfo_id": line.id,
+            "currency_id": line.currency_id.id,
+            "price_unit": quote["price_unit"],
+            "product_qty": quote["product_qty"],
+            "purchase_qty": quote["purchase_qty"],
+            "purchase_uom_id": quote["uom"].id,
+            "price_subtotal": quote["price_subtotal"],
+            "date_order": quote["date_order"],
+        }
+        if quote["expedite"]:
+            values["exception"] = "expedite"
+            values["exception_message"] = _(
+                "Order today: the vendor's lead time ends after the need date."
+            )
+        elif self.exception == "expedite":
+            values["exception"] = "none"
+            values["exception_message"] = False
+        return values
+
+    def action_compare_vendors(self):
+        """Open every vendor of these buy suggestions side by side."""
+        self._mes_check_buy_editable()
+        wizard = self.env["mes.vendor.comparison"].create(
+            {"suggestion_ids": [fields.Command.set(self.ids)]}
+        )
+        return wizard._get_action()
+
+    # ------------------------------------------------------------------
+    # Purchase orders
+    # ------------------------------------------------------------------
+
+    def _mes_check_orderable(self):
+        """Refuse the whole batch with every problem named; nothing is created."""
+        problems = []
+        # sudo: the company of a suggestion the user may not read is needed to
+        # name the fix (switch company) instead of a bare access error.
+        allowed = self.env.companies
+        for suggestion in self.sudo():
+            if suggestion.company_id not in allowed:
+                problems.append(
+                    _(
+                        "%(name)s belongs to company %(company)s: select that "
+                        "company to order it.",
+                        name=suggestion.display_name,
+                        company=suggestion.company_id.name,
+                    )
+                )
+        if problems:
+            raise UserError("\n".join(problems))
+        self.check_access("write")
+        for suggestion in self:
+            name = suggestion.display_name
+            if suggestion.state in ("ordered", "cancelled"):
+                state = dict(
+                    suggestion._fields["state"]._description_selection(self.env)
+                )[suggestion.state]
+                problems.append(
+                    _(
+                        "%(name)s is already %(state)s%(order)s: remove it from "
+                        "the selection.",
+                        name=name,
+                        state=state.lower(),
+                        order=(
+                            " (%s)" % suggestion.purchase_order_id.name
+                            if suggestion.purchase_order_id
+                            else ""
+                        ),
+                    )
+                )
+            elif suggestion.action != "buy":
+                problems.append(
+                    _(
+                        "%(name)s is not a buy suggestion: only buy suggestions "
+                        "become purchase orders.",
+                        name=name,
+                    )
+                )
+            elif not suggestion.partner_id:
+                problems.append(
+                    _(
+                        "%(name)s has no vendor: add one on the product's Purchase "
+                        "tab or pick one with Compare Vendors.",
+                        name=name,
+                    )
+                )
+            elif not (
+                suggestion.warehouse_id or suggestion.planning_group_id.warehouse_id
+            ).in_type_id:
+                problems.append(
+                    _(
+                        "%(name)s has no receiving warehouse: set one on planning "
+                        "group %(group)s.",
+                        name=name,
+                        group=suggestion.planning_group_id.display_name,
+                    )
+                )
+            elif float_is_zero(
+                suggestion.product_qty,
+                precision_rounding=suggestion.product_id.uom_id.rounding,
+            ):
+                problems.append(
+                    _("%(name)s has no quantity to order.", name=name),
+                )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _mes_lock(self):
+        """Lock the suggestions so two buyers cannot order them twice."""
+        try:
+            self.env.execute_query(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                    SQL.identifier(self._table),
+                    tuple(self.ids),
+                )
+            )
+        except LockNotAvailable:
+            raise UserError(
+                _(
+                    "These suggestions are being ordered or planned by someone "
+                    "else right now: try again in a moment."
+                )
+            )
+        self.invalidate_recordset()
+
+    def _mes_po_key(self):
+        """Vendor, company, currency and receipt type: one RFQ per key."""
+        self.ensure_one()
+        company = self.company_id
+        currency = (
+            self.currency_id
+            or self.supplierinfo_id.currency_id
+            or self.partner_id.with_company(company).property_purchase_currency_id
+            or company.currency_id
+        )
+        warehouse = self.warehouse_id or self.planning_group_id.warehouse_id
+        return (self.partner_id, company, currency, warehouse.in_type_id)
+
+    @api.model
+    def _mes_noon(self, day, tz):
+        """Noon of ``day`` in ``tz`` as naive UTC: the same day in any zone."""
+        return (
+            tz.localize(datetime.combine(day, time(12)))
+            .astimezone(UTC)
+            .replace(tzinfo=None)
+        )
+
+    def _mes_prepare_purchase_order(self, key):
+        partner, company, currency, picking_type = key
+        partner = partner.with_company(company)
+        fiscal_position = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fiscal_position(partner)
+        )
+        return {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "picking_type_id": picking_type.id,
+            "user_id": partner.buyer_id.id or self.env.uid,
+            "payment_term_id": partner.property_supplier_payment_term_id.id,
+            "fiscal_position_id": fiscal_position.id,
+            "mes_from_mrp": True,
+            "date_order": self._mes_order_deadline(partner.buyer_id.tz),
+            "origin": ", ".join(sorted(set(self.run_id.mapped("display_name"))))
+            or False,
+        }
+
+    def _mes_order_deadline(self, tz_name):
+        """Order deadline of an RFQ for these suggestions: their first order-by
+        day (today at the earliest), at noon in ``tz_name`` (the buyer's)."""
+        tz = timezone(tz_name or self.env.user.tz or "UTC")
+        today = fields.Date.context_today(self)
+        first = min((s.date_order for s in self if s.date_order), default=today)
+        return self._mes_noon(max(first, today), tz)
+
+    def action_create_purchase_orders(self):
+        """Turn these buy suggestions into requests for quotation, in one go.
+
+        One RFQ per vendor, company, currency and receipt type, reusing a draft
+        RFQ that MRP created and nobody sent yet. One line per product, vendor
+        unit and need date (``date_planned`` = the suggestion's required date),
+        in the vendor's unit at the vendor's price break for the line's
+        quantity. Each suggestion is linked to its line and becomes ordered.
+        Any refused suggestion stops the whole batch before anything is made.
+        """
+        if not self:
+            raise UserError(_("Select the suggestions to order."))
+        self.env["purchase.order"].check_access("create")
+        self.env["purchase.order.line"].check_access("create")
+        self._mes_check_orderable()
+        self._mes_lock()
+        self._mes_check_orderable()
+
+        by_key = defaultdict(lambda: self.browse())
+        for suggestion in self:
+            by_key[suggestion._mes_po_key()] |= suggestion
+        orders = self._mes_find_or_create_orders(by_key)
+        for key, suggestions in by_key.items():
+            suggestions._mes_fill_order(orders[key])
+        touched = self.env["purchase.order"].union(*orders.values())
+        return touched._get_mes_action()
+
+    def _mes_find_or_create_orders(self, by_key):
+        """``{key: purchase.order}``: reusable MRP drafts, the others created."""
+        partners = self.env["res.partner"].union(*(key[0] for key in by_key))
+        drafts = self.env["purchase.order"].search(
+            [
+                ("mes_from_mrp", "=", True),
+                ("state", "=", "draft"),
+                ("partner_id", "in", partners.ids),
+                ("company_id", "in", self.company_id.ids),
+            ],
+            order="id",
+        )
+        found = {}
+        for order in drafts:
+            key = (
+                order.partner_id,
+                order.company_id,
+                order.currency_id,
+                order.picking_type_id,
+            )
+            found.setdefault(key, order)
+        missing = [key for key in by_key if key not in found]
+        created = self.env["purchase.order"].create(
+            [by_key[key]._mes_prepare_purchase_order(key) for key in missing]
+        )
+        found.update(zip(missing, created, strict=True))
+        for key in by_key:
+            order = found[key]
+            if key in missing:
+                continue
+            names = set(by_key[key].run_id.mapped("display_name"))
+            known = set(filter(None, (order.origin or "").split(", ")))
+            if names - known:
+                order.origin = ", ".join(sorted(known | names))
+        return {key: found[key] for key in by_key}
+
+    def _mes_fill_order(self, order):
+        """Add these suggestions (all of ``order``'s key) as lines of ``order``."""
+        tz = order.get_order_timezone()
+        today = fields.Date.context_today(self)
+        groups = defaultdict(lambda: self.browse())
+        for suggestion in self:
+            uom = suggestion.purchase_uom_id or (
+                suggestion.supplierinfo_id.product_uom_id
+                or suggestion.product_id.uom_id
+            )
+            groups[(suggestion.product_id, uom, suggestion.date_required)] |= suggestion
+        existing = {}
+        for line in order.order_line:
+            if line.display_type or not line.mes_suggestion_ids:
+                continue
+            day = fields.Date.to_date(
+                UTC.localize(line.date_planned).astimezone(tz).date()
+            )
+            existing.setdefault((line.product_id, line.product_uom_id, day), line)
+
+        new_lines = []
+        new_groups = []
+        Line = self.env["purchase.order.line"]
+        for (product, uom, day), suggestions in groups.items():
+            qty = sum(
+                s.product_id.uom_id._compute_quantity(
+                    s.product_qty, uom, rounding_method="UP"
+                )
+                for s in suggestions
+            )
+            line = existing.get((product, uom, day))
+            if line:
+                qty += line.product_qty
+            first = suggestions[:1]
+            lines = self._mes_offer_lines(
+                first.supplierinfo_id or self._mes_any_vendor_line(first),
+                product,
+                order.company_id,
+                max(first.date_order, today),
+            ).filtered(lambda s: s.currency_id == order.currency_id) or (
+                first.supplierinfo_id
+            )
+            seller = self._mes_price_break(lines, qty)
+            price_unit = self._mes_order_price(seller, uom, order, product)
+            values = {
+                "product_qty": qty,
+                "product_uom_id": uom.id,
+                "price_unit": price_unit,
+                "technical_price_unit": price_unit,
+                "discount": seller.discount,
+                "date_planned": self._mes_noon(day, tz),
+            }
+            if line:
+                line.write(values)
+                suggestions._mes_link_line(line)
+                continue
+            prepared = Line._prepare_purchase_order_line(
+                product, qty, uom, order.company_id, order.partner_id, order
+            )
+            prepared.update(values)
+            new_lines.append(prepared)
+            new_groups.append(suggestions)
+        created = Line.create(new_lines)
+        for line, suggestions in zip(created, new_groups, strict=True):
+            suggestions._mes_link_line(line)
+        deadline = self._mes_order_deadline(order.user_id.tz)
+        if deadline < order.date_order:
+            order.date_order = deadline
+
+    def _mes_any_vendor_line(self, suggestion):
+        sellers = suggestion.product_id.with_company(
+            suggestion.company_id
+        )._prepare_sellers()
+        return sellers.filtered(lambda s: s.partner_id == suggestion.partner_id)[:1]
+
+    @api.model
+    def _mes_order_price(self, seller, uom, order, product):
+        """Unit price of ``seller`` for a line in ``uom`` on ``order``."""
+        if not seller:
+            return 0.0
+        price = seller.product_uom_id._compute_price(seller.price, uom)
+        line_taxes = order.fiscal_position_id.map_tax(
+            product.supplier_taxes_id.filtered_domain(
+                self.env["account.tax"]._check_company_domain(order.company_id)
+            )
+        )
+        price = self.env["account.tax"]._fix_tax_included_price_company(
+            price, product.supplier_taxes_id, line_taxes, order.company_id
+        )
+        if seller.currency_id != order.currency_id:
+            price = seller.currency_id._convert(
+                price, order.currency_id, order.company_id, fields.Date.today()
+            )
+        return price
+
+    def _mes_link_line(self, line):
+        self.write({"purchase_line_id": line.id, "state": "ordered"})

@@ -1,0 +1,66 @@
+from odoo import api, fields, models
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    mes_from_mrp = fields.Boolean(
+        string="Created by MRP",
+        copy=False,
+        readonly=True,
+        help="Request for quotation opened from MRP suggestions. While it is a "
+        "draft nobody has sent, the next suggestions for the same vendor, "
+        "company, currency and receipt type are added to it.",
+    )
+    mes_suggestion_count = fields.Integer(
+        string="MRP Suggestions", compute="_compute_mes_suggestion_count"
+    )
+
+    @api.depends("order_line.mes_suggestion_ids")
+    def _compute_mes_suggestion_count(self):
+        counts = dict(
+            self.env["mes.mrp.suggestion"]._read_group(
+                [("purchase_line_id.order_id", "in", self.ids)],
+                ["purchase_order_id"],
+                ["__count"],
+            )
+        )
+        for order in self:
+            order.mes_suggestion_count = counts.get(order, 0)
+
+    def _get_mes_action(self):
+        """The orders just made from suggestions: a list, or the form if one."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
+        if len(self) == 1:
+            action.update(
+                {
+                    "views": [(False, "form")],
+                    "view_mode": "form",
+                    "res_id": self.id,
+                }
+            )
+        else:
+            action["domain"] = [("id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_mes_suggestions(self):
+        """Open the MRP suggestions this order was created from."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mes_inventory_mrp.action_mes_purchase_suggestion"
+        )
+        action["domain"] = [("purchase_line_id.order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+
+class PurchaseOrderLine(models.Model):
+    _inherit = "purchase.order.line"
+
+    mes_suggestion_ids = fields.One2many(
+        "mes.mrp.suggestion",
+        "purchase_line_id",
+        string="MRP Suggestions",
+        readonly=True,
+    )
