@@ -206,6 +206,29 @@ class Chromium:
             time.sleep(0.3)
         return False
 
+    def type(self, selector, text):
+        """Type `text` into the element matching `selector`, then Enter."""
+        sel = json.dumps(selector)
+        if not self.evaluate(
+            f"(() => {{ const el = document.querySelector({sel});"
+            " if (!el) return false; el.focus(); return true; })()"
+        ):
+            return False
+        self.send("Input.insertText", {"text": text})
+        time.sleep(0.8)
+        for event in ("keyDown", "keyUp"):
+            self.send(
+                "Input.dispatchKeyEvent",
+                {
+                    "type": event,
+                    "key": "Enter",
+                    "code": "Enter",
+                    "windowsVirtualKeyCode": 13,
+                },
+            )
+        time.sleep(0.5)
+        return self.wait_idle()
+
     def screenshot(self, path):
         data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
         path.write_bytes(base64.b64decode(data))
@@ -248,8 +271,8 @@ def first_action(odoo, xmlids, **kwargs):
 
 def screens(odoo):
     """(file name, url or None, steps, what it shows); a step is
-    ("click", css selector, text the element must contain or None) or
-    ("js", expression)."""
+    ("click", css selector, text the element must contain or None),
+    ("type", css selector, text then Enter) or ("js", expression)."""
     m1001 = odoo.xmlid("mes_inventory_mrp.mes_product_m1001")
     tmpl = None
     if m1001:
@@ -329,7 +352,7 @@ def screens(odoo):
                     "mes_shopfloor.action_mes_stock_view",
                 ],
             ),
-            [],
+            [("type", ".o_searchview_input", "M-100")],
             "One stock view: central, shop floor and line side, by state",
         ),
         (
@@ -423,6 +446,9 @@ def main():
                     if kind == "js":
                         browser.evaluate(params[0])
                         time.sleep(0.5)
+                    elif kind == "type":
+                        if not browser.type(*params):
+                            print(f"note: {name}: nowhere to type {params}")
                     elif not browser.click(*params):
                         print(f"note: {name}: nothing to click at {params}")
                 browser.screenshot(OUT / name)

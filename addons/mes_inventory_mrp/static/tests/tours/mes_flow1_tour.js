@@ -6,22 +6,13 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("mes_inventory_mrp_flow1_mrp_to_po", {
     steps: () => [
         {
-            content: "New MRP run",
-            trigger: ".o_control_panel_main_buttons .o_list_button_add",
+            content: "Open the plant's planning group",
+            trigger: '.o_data_row td:contains("Flow1 pool")',
             run: "click",
         },
         {
-            content: "for the plant's planning group",
-            trigger: '.o_field_widget[name="planning_group_id"] input',
-            run: "edit Flow1 pool",
-        },
-        {
-            trigger: '.o-autocomplete--dropdown-item a:not(.o_m2o_dropdown_option):contains("Flow1 pool")',
-            run: "click",
-        },
-        {
-            content: "Run it",
-            trigger: '.o_statusbar_buttons button[name="action_run"]',
+            content: "Run the MRP",
+            trigger: '.o_statusbar_buttons button[name="action_run_mrp"]',
             run: "click",
         },
         {
@@ -44,9 +35,16 @@ registry.category("web_tour.tours").add("mes_inventory_mrp_flow1_mrp_to_po", {
             run: "click",
         },
         {
-            content: "MRP proposes the fast vendor (the quantity is below the other's minimum)",
+            content: "Grouped by vendor: MRP proposes the fast one (below the other's minimum)",
             trigger: '.o_group_name:contains("Fast Flow Steel")',
+        },
+        {
+            content: "Flat list to act on the lines",
+            trigger: '.o_searchview_facet .o_facet_remove',
             run: "click",
+        },
+        {
+            trigger: '.o_data_row:contains("Flow1 Plate"):contains("Fast Flow Steel")',
         },
         {
             content: "Compare vendors",
@@ -72,8 +70,7 @@ registry.category("web_tour.tours").add("mes_inventory_mrp_flow1_mrp_to_po", {
         },
         {
             content: "The suggestion moved to the cheaper vendor",
-            trigger: '.o_group_name:contains("Cheap Flow Steel")',
-            run: "click",
+            trigger: '.o_data_row:contains("Flow1 Plate"):contains("Cheap Flow Steel")',
         },
         {
             content: "Select it",
@@ -86,11 +83,8 @@ registry.category("web_tour.tours").add("mes_inventory_mrp_flow1_mrp_to_po", {
             run: "click",
         },
         {
-            content: "The RFQ for the chosen vendor",
-            trigger: '.o_form_view .o_field_widget[name="partner_id"]:contains("Cheap Flow Steel")',
-        },
-        {
-            trigger: '.o_field_widget[name="order_line"] .o_data_row:contains("Flow1 Plate")',
+            content: "The RFQ: the vendor's minimum of 100 at its price",
+            trigger: '.o_field_widget[name="order_line"] .o_data_row:contains("Flow1 Plate"):contains("100.00"):contains("2.00")',
         },
         {
             content: "Confirm it",
@@ -104,23 +98,15 @@ registry.category("web_tour.tours").add("mes_inventory_mrp_flow1_mrp_to_po", {
         {
             content: "Plan again",
             trigger: "body",
-            run: "goToUrl /odoo/action-mes_inventory_mrp.mes_mrp_run_action",
+            run: "goToUrl /odoo/action-mes_inventory_mrp.mes_mrp_planning_group_action",
             expectUnloadPage: true,
         },
         {
-            trigger: ".o_control_panel_main_buttons .o_list_button_add",
+            trigger: '.o_data_row td:contains("Flow1 pool")',
             run: "click",
         },
         {
-            trigger: '.o_field_widget[name="planning_group_id"] input',
-            run: "edit Flow1 pool",
-        },
-        {
-            trigger: '.o-autocomplete--dropdown-item a:not(.o_m2o_dropdown_option):contains("Flow1 pool")',
-            run: "click",
-        },
-        {
-            trigger: '.o_statusbar_buttons button[name="action_run"]',
+            trigger: '.o_statusbar_buttons button[name="action_run_mrp"]',
             run: "click",
         },
         {
