@@ -6,3 +6,4 @@ from . import test_line_side
 from . import test_kitting
 from . import test_urgent_transfer
 from . import test_stock_view
+from . import test_tour_shopfloor_flows
