@@ -98,8 +98,10 @@ def config_text():
         f"db_host = {host}",
         f"db_port = {port}",
         f"db_user = {user}",
-        f"db_password = {os.environ.get('PGPASSWORD', 'False')}",
+        "http_interface = 127.0.0.1",
     ]
+    if os.environ.get("PGPASSWORD"):
+        lines.append(f"db_password = {os.environ['PGPASSWORD']}")
     return "\n".join(lines) + "\n"
 
 

@@ -21,7 +21,7 @@ class Vendor:
     id: int
     partner_id: int
     min_qty: float = 0.0  # in the product's UoM (converted by the adapter)
-    price: float = 0.0  # per product UoM, in the vendor's currency (information)
+    price: float = 0.0  # discounted, per product UoM, in company currency
     delay: int = 0  # vendor lead time in days
     date_start: date | None = None
     date_end: date | None = None
@@ -40,7 +40,7 @@ class Item:
     produce_delay: int = 0  # days, from the BOM
     vendors: tuple[Vendor, ...] = ()
     purchase_lead: int = 0  # company days_to_purchase
-    transfer_delay: int | None = None  # resupplied from a warehouse outside
+    transfer_delay: int | None = None  # days; resupplied from outside the pool
     rounding: float = 0.0  # UoM rounding of the product (0: none)
 
 

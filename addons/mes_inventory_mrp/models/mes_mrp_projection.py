@@ -49,10 +49,13 @@ class MesMrpProjection(models.TransientModel):
 
     @api.model
     def _open_for_product(self, product, planning_group=None):
-        group = planning_group or self.env["mes.mrp.planning.group"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
+        """Projection rows of ``product`` in every planning group of the current
+        company (or in ``planning_group``), opened on the first group; the
+        search panel switches to another group."""
+        groups = planning_group or self.env["mes.mrp.planning.group"].search(
+            [("company_id", "=", self.env.company.id)]
         )
-        if not group:
+        if not groups:
             raise UserError(
                 _(
                     "Company %(company)s has no MRP planning group: create one "
@@ -60,15 +63,22 @@ class MesMrpProjection(models.TransientModel):
                     company=self.env.company.name,
                 )
             )
-        rows = self._compute_rows(product, group)
-        records = self.create(rows)
+        vals_list = []
+        for group in groups:
+            vals_list += self._compute_rows(product, group)
+        records = self.create(vals_list)
         return {
             "type": "ir.actions.act_window",
             "name": _("Projected stock: %(product)s", product=product.display_name),
             "res_model": self._name,
             "view_mode": "list,graph",
+            "views": [(False, "list"), (False, "graph")],
             "domain": [("id", "in", records.ids)],
-            "context": {"create": False, "delete": False},
+            "context": {
+                "create": False,
+                "delete": False,
+                "searchpanel_default_planning_group_id": groups[0].id,
+            },
         }
 
     @api.model

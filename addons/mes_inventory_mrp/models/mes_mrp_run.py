@@ -57,6 +57,7 @@ class MrpInputs:
         self.bom_of = {}  # product id -> applicable bom id
         self.move_links = {}  # move id -> (purchase_line_id, production_id)
         self.in_qc = defaultdict(float)  # product id -> unreleased lot qty
+        self.transfers = {}  # product id -> resupply from outside the pool
 
 
 class MesMrpRun(models.Model):
@@ -806,6 +807,19 @@ class MesMrpRun(models.Model):
                 "currency_id": row[10],
             }
 
+        # Like _select_seller, the engine compares discounted prices in the
+        # company currency: the rates of the run date, read once.
+        company_currency = company.currency_id
+        currency_ids = {row[10] for row in vendor_rows if row[10]}
+        currency_ids.add(company_currency.id)
+        rates = (
+            self.env["res.currency"]
+            .browse(currency_ids)
+            ._get_rates(company, inputs.run_date)
+        )
+        company_rate = rates.get(company_currency.id) or 1.0
+
+        transfers = inputs.transfers = self._load_transfer_sources(products)
         precision = self.env["decimal.precision"].precision_get("Product Unit")
         rounding = 10**-precision
         purchase_lead = math.ceil(company.days_to_purchase or 0)
@@ -815,19 +829,30 @@ class MesMrpRun(models.Model):
                 items.append(Item(id=pid, name=product["name"]))
                 continue
             uom_id = product["uom_id"]
+            transfer = transfers.get(pid)
             vendors = []
-            for row in vendors_of_tmpl.get(product["tmpl_id"], ()):
+            # A resupply route set on the product itself wins over its vendors.
+            vendor_rows_of = (
+                {} if transfer and transfer["explicit"] else vendors_of_tmpl
+            )
+            for row in vendor_rows_of.get(product["tmpl_id"], ()):
                 sid, partner_id, variant_id = row[:3]
                 if variant_id and variant_id != pid:
                     continue
                 min_qty, price, delay, date_start, date_end, vendor_uom = row[4:10]
+                currency_id, discount = row[10], row[11] or 0.0
                 per_product = convert(1.0, uom_id, vendor_uom)
+                currency_rate = rates.get(currency_id or company_currency.id) or 1.0
                 vendors.append(
                     Vendor(
                         id=sid,
                         partner_id=partner_id,
                         min_qty=convert(min_qty or 0.0, vendor_uom, uom_id),
-                        price=(price or 0.0) * per_product,
+                        price=(price or 0.0)
+                        * (1.0 - discount / 100.0)
+                        * per_product
+                        * company_rate
+                        / currency_rate,
                         delay=delay or 0,
                         date_start=date_start or None,
                         date_end=date_end or None,
@@ -844,12 +869,146 @@ class MesMrpRun(models.Model):
                     produce_delay=product.get("produce_delay", 0),
                     vendors=tuple(vendors),
                     purchase_lead=purchase_lead,
+                    transfer_delay=transfer["delay"] if transfer else None,
                     rounding=rounding,
                 )
             )
         inputs.items = items
         inputs.convert = convert
         inputs.precision = precision
+
+    def _load_transfer_sources(self, products):
+        """``{product id: resupply}`` for products a warehouse outside the pool
+        resupplies, in two queries whatever the number of products.
+
+        A pull rule resupplies the pool when its destination is in one of the
+        group's warehouses and its source is not. The chain of its route is
+        followed upstream (through a transit location, the supplying
+        warehouse's output...) while the rules are make-to-order, adding their
+        delays, until the source is a warehouse outside the group. The route
+        must apply to the product: set on the product (``explicit``: it wins
+        over the vendors), on its category, on one of the group's warehouses,
+        or be a resupply route of one of them (``resupply_wh_ids``). Among
+        several, the product's own routes first, then its category's, then the
+        warehouses'; then the group's receiving warehouse; then route and rule
+        sequence.
+        """
+        group = self.planning_group_id
+        company = group.company_id
+        group_whs = set(group.warehouse_ids.ids)
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT r.id, r.route_id, r.location_src_id, r.location_dest_id,
+                   COALESCE(r.delay, 0), r.procure_method,
+                   src.warehouse_id, dest.warehouse_id,
+                   src.parent_path, dest.parent_path,
+                   (r.company_id IS NULL OR r.company_id = %(company)s)
+                   AND (rt.company_id IS NULL OR rt.company_id = %(company)s),
+                   rt.supplied_wh_id = ANY(%(warehouses)s)
+                   OR EXISTS (SELECT 1 FROM stock_route_warehouse rw
+                               WHERE rw.route_id = rt.id
+                                 AND rw.warehouse_id = ANY(%(warehouses)s))
+              FROM stock_rule r
+              JOIN stock_route rt ON rt.id = r.route_id
+              JOIN stock_location src ON src.id = r.location_src_id
+              JOIN stock_location dest ON dest.id = r.location_dest_id
+             WHERE r.active AND rt.active AND r.action IN ('pull', 'pull_push')
+          ORDER BY rt.sequence, r.sequence, r.id
+            """,
+                company=company.id,
+                warehouses=list(group_whs),
+            )
+        )
+        rules_of_route = defaultdict(list)
+        for row in rows:
+            rules_of_route[row[1]].append(row)
+
+        def upstream(rule):
+            """(source warehouse, total delay) of ``rule``'s chain, or None."""
+            seen = {rule[0]}
+            delay = rule[4]
+            while True:
+                src_wh = rule[6]
+                if src_wh in group_whs:
+                    return None  # back inside the pool: not a resupply
+                if src_wh and rule[5] != "make_to_order":
+                    return src_wh, delay
+                # The rule that supplies this one's source: the deepest
+                # destination that is the source or one of its parents.
+                src_path = rule[8]
+                feeding = [
+                    row
+                    for row in rules_of_route[rule[1]]
+                    if row[0] not in seen and src_path.startswith(row[9])
+                ]
+                if not feeding:
+                    return (src_wh, delay) if src_wh else None
+                rule = max(feeding, key=lambda row: len(row[9]))
+                seen.add(rule[0])
+                delay += rule[4]
+
+        candidates = []
+        for row in rows:
+            if row[7] in group_whs and row[6] not in group_whs and row[10]:
+                source = upstream(row)
+                if source:
+                    candidates.append((row, *source))
+        if not candidates:
+            return {}
+        route_ids = list({row[1] for row, _wh, _delay in candidates})
+        templates = list({product["tmpl_id"] for product in products.values()})
+        level_of = defaultdict(dict)  # template -> route -> 0 product, 1 category
+        for tmpl_id, route_id, level in self.env.execute_query(
+            SQL(
+                """
+            SELECT rp.product_id, rp.route_id, 0
+              FROM stock_route_product rp
+             WHERE rp.product_id = ANY(%(templates)s)
+               AND rp.route_id = ANY(%(routes)s)
+             UNION ALL
+            SELECT pt.id, rc.route_id, 1
+              FROM product_template pt
+              JOIN product_category pc ON pc.id = pt.categ_id
+              JOIN stock_route_categ rc ON rc.route_id = ANY(%(routes)s)
+              JOIN product_category c ON c.id = rc.categ_id
+             WHERE pt.id = ANY(%(templates)s)
+               AND pc.parent_path LIKE c.parent_path || '%%'
+            """,
+                templates=templates,
+                routes=route_ids,
+            )
+        ):
+            levels = level_of[tmpl_id]
+            levels[route_id] = min(level, levels.get(route_id, level))
+
+        receiving = group.warehouse_id.id
+        ranked = [
+            (position, row, src_wh, delay)
+            for position, (row, src_wh, delay) in enumerate(candidates)
+        ]
+        transfers = {}
+        for pid, product in products.items():
+            levels = level_of.get(product["tmpl_id"], {})
+            best = None
+            for position, row, src_wh, delay in ranked:
+                level = levels.get(row[1], 2 if row[11] else None)
+                if level is None:
+                    continue
+                key = (level, row[7] != receiving, position)
+                if best is None or key < best[0]:
+                    best = (key, row, src_wh, delay)
+            if best is None:
+                continue
+            key, row, src_wh, delay = best
+            transfers[pid] = {
+                "explicit": key[0] == 0,
+                "rule_id": row[0],
+                "warehouse_id": row[7],
+                "source_warehouse_id": src_wh,
+                "delay": delay,
+            }
+        return transfers
 
     # ------------------------------------------------------------------
     # Writing
@@ -918,6 +1077,13 @@ class MesMrpRun(models.Model):
                 vals["purchase_uom_id"] = product.get("uom_id")
             if order.action == "make":
                 vals["bom_id"] = inputs.bom_of.get(order.item_id)
+            elif order.action == "transfer":
+                transfer = inputs.transfers[order.item_id]
+                vals.update(
+                    warehouse_id=transfer["warehouse_id"],
+                    source_warehouse_id=transfer["source_warehouse_id"],
+                    transfer_rule_id=transfer["rule_id"],
+                )
             if order.exception == "no_source":
                 vals["exception_message"] = _(
                     "Product %(product)s has no vendor and no bill of materials: "
@@ -930,6 +1096,15 @@ class MesMrpRun(models.Model):
                     "Product %(product)s is late: started today (%(date)s) it is "
                     "ready after %(required)s with its lead time. Start it at once "
                     "and expedite it, or move the demand.",
+                    product=name,
+                    date=run_date,
+                    required=order.date_required,
+                )
+            elif order.exception == "expedite" and order.action == "transfer":
+                vals["exception_message"] = _(
+                    "Product %(product)s is late: transferred today (%(date)s) it "
+                    "arrives after %(required)s with the transfer lead time. "
+                    "Transfer it at once and expedite it, or move the demand.",
                     product=name,
                     date=run_date,
                     required=order.date_required,

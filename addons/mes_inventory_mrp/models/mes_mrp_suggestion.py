@@ -1,5 +1,11 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from pytz import timezone
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_is_zero
 
 PLANNER_GROUP = "mes_inventory_mrp.group_mrp_planner"
 
@@ -100,10 +106,47 @@ class MesMrpSuggestion(models.Model):
         ondelete="set null",
         copy=False,
     )
+    # Transfer suggestions: resupply from a warehouse outside the pool.
+    source_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        index="btree_not_null",
+        help="Warehouse outside the planning group that resupplies the receiving "
+        "warehouse (transfer suggestions).",
+    )
+    transfer_rule_id = fields.Many2one(
+        "stock.rule",
+        string="Resupply Rule",
+        ondelete="set null",
+        help="Pull rule bringing the product into the receiving warehouse; its "
+        "route is used to create the transfer.",
+    )
+    transfer_move_id = fields.Many2one(
+        "stock.move",
+        ondelete="set null",
+        copy=False,
+        readonly=True,
+        help="Move into the receiving warehouse created from this suggestion.",
+    )
+    transfer_picking_id = fields.Many2one(
+        related="transfer_move_id.picking_id", string="Transfer"
+    )
 
     _qty_positive = models.Constraint(
         "CHECK(product_qty >= 0)", "A suggestion's quantity cannot be negative."
     )
+
+    @api.constrains("state", "action")
+    def _check_no_source_not_firm(self):
+        for suggestion in self:
+            if not suggestion.action and suggestion.state in ("approved", "ordered"):
+                raise ValidationError(
+                    _(
+                        "%(product)s has no source: it cannot be approved or "
+                        "ordered. Add a vendor, a bill of materials or a resupply "
+                        "route to the product and run the MRP again.",
+                        product=suggestion.product_id.display_name,
+                    )
+                )
 
     @api.depends("action", "product_id", "product_qty")
     def _compute_display_name(self):
@@ -172,3 +215,164 @@ class MesMrpSuggestion(models.Model):
             )
         self.write({"state": "cancelled"})
         return True
+
+    # ------------------------------------------------------------------
+    # Transfers (``_mes_lock`` and ``_mes_noon``: mes_mrp_suggestion_purchase)
+    # ------------------------------------------------------------------
+    def _mes_check_transferable(self):
+        """Refuse the whole batch with every problem named; nothing is created."""
+        problems = []
+        allowed = self.env.companies
+        for suggestion in self:
+            name = suggestion.display_name
+            if suggestion.company_id not in allowed:
+                problems.append(
+                    _(
+                        "%(name)s belongs to company %(company)s: select that "
+                        "company to transfer it.",
+                        name=name,
+                        company=suggestion.company_id.name,
+                    )
+                )
+            elif suggestion.state not in ("new", "approved"):
+                problems.append(
+                    _(
+                        "%(name)s is already %(state)s: remove it from the selection.",
+                        name=name,
+                        state=suggestion.state,
+                    )
+                )
+            elif not suggestion.action:
+                problems.append(
+                    _(
+                        "%(name)s has no source: add a vendor, a bill of materials "
+                        "or a resupply route to the product and run the MRP again.",
+                        name=name,
+                    )
+                )
+            elif suggestion.action != "transfer":
+                problems.append(
+                    _(
+                        "%(name)s is not a transfer suggestion: only transfer "
+                        "suggestions become transfers.",
+                        name=name,
+                    )
+                )
+            elif not (suggestion.source_warehouse_id and suggestion.warehouse_id):
+                problems.append(
+                    _(
+                        "%(name)s has no source or receiving warehouse: run the "
+                        "MRP again.",
+                        name=name,
+                    )
+                )
+            elif float_is_zero(
+                suggestion.product_qty,
+                precision_rounding=suggestion.product_id.uom_id.rounding,
+            ):
+                problems.append(_("%(name)s has no quantity to transfer.", name=name))
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def action_create_transfers(self):
+        """Create the resupply transfers of these transfer suggestions.
+
+        Runs Odoo's procurement on the receiving location with the suggestion's
+        resupply route, so the whole chain of the route is created (pick in the
+        source warehouse, transit, receipt). The suggestions of one source and
+        receiving warehouse share one reference, hence one picking per step.
+        The move into the receiving warehouse is planned on the required date;
+        each suggestion is linked to it and becomes ordered.
+        """
+        if not self:
+            raise UserError(_("Select the suggestions to transfer."))
+        check_planner(self.env, _("create transfers from MRP suggestions"))
+        self.check_access("write")
+        self._mes_check_transferable()
+        self._mes_lock()
+        self._mes_check_transferable()
+
+        suggestions = self.sorted(lambda s: (s.date_required, s.id))
+        by_key = defaultdict(lambda: self.browse())
+        for suggestion in suggestions:
+            key = (
+                suggestion.company_id,
+                suggestion.source_warehouse_id,
+                suggestion.warehouse_id,
+            )
+            by_key[key] |= suggestion
+        keys = list(by_key)
+        references = self.env["stock.reference"].create(
+            [
+                {
+                    "name": self.env._(
+                        "MRP: %(supplier)s to %(receiver)s",
+                        supplier=source.code,
+                        receiver=dest.code,
+                    )
+                }
+                for _company, source, dest in keys
+            ]
+        )
+        reference_of = dict(zip(keys, references, strict=True))
+        tz = timezone(self.env.user.tz or "UTC")
+        Rule = self.env["stock.rule"]
+        procurements = []
+        for key, group in by_key.items():
+            company, _source, dest = key
+            for suggestion in group:
+                rule = suggestion.transfer_rule_id
+                location = rule.location_dest_id or dest.lot_stock_id
+                # Odoo schedules a rule's move its delay before the planned
+                # date: shift it so the receipt lands on the required date.
+                planned = self._mes_noon(suggestion.date_required, tz) + timedelta(
+                    days=rule.delay or 0
+                )
+                product = suggestion.product_id
+                procurements.append(
+                    Rule.Procurement(
+                        product,
+                        suggestion.product_qty,
+                        product.uom_id,
+                        location,
+                        product.display_name,
+                        suggestion.run_id.display_name or _("MRP"),
+                        company,
+                        {
+                            "route_ids": rule.route_id,
+                            "warehouse_id": dest,
+                            "date_planned": planned,
+                            "date_deadline": planned,
+                            "reference_ids": reference_of[key],
+                        },
+                    )
+                )
+        Rule.run(procurements)
+
+        linked = defaultdict(lambda: self.browse())
+        for key, group in by_key.items():
+            dest = key[2]
+            moves = (
+                reference_of[key]
+                .move_ids.filtered(
+                    lambda move, dest=dest: move.location_dest_id.warehouse_id == dest
+                )
+                .sorted(lambda move: (move.date, move.id))
+            )
+            moves_of = defaultdict(list)
+            for move in moves:
+                moves_of[move.product_id].append(move)
+            for suggestion in group:
+                candidates = moves_of.get(suggestion.product_id) or [False]
+                # Moves of one product may merge: the last one takes the rest.
+                move = candidates.pop(0) if len(candidates) > 1 else candidates[0]
+                linked[move and move.id] |= suggestion
+        for move_id, group in linked.items():
+            group.write({"state": "ordered", "transfer_move_id": move_id})
+        pickings = references.move_ids.picking_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock.action_picking_tree_all"
+        )
+        action["domain"] = [("id", "in", pickings.ids)]
+        action["context"] = {"create": False}
+        return action

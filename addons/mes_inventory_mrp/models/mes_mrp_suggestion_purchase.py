@@ -298,6 +298,14 @@ class MesMrpSuggestion(models.Model):
                         ),
                     )
                 )
+            elif not suggestion.action:
+                problems.append(
+                    _(
+                        "%(name)s has no source: add a vendor on the product's "
+                        "Purchase tab and run the MRP again.",
+                        name=name,
+                    )
+                )
             elif suggestion.action != "buy":
                 problems.append(
                     _(

@@ -64,6 +64,6 @@ class ProductProduct(models.Model):
     _inherit = "product.product"
 
     def action_open_mes_projection(self):
-        """Projected stock of this product in the current company's first pool."""
+        """Projected stock of this product in the current company's planning groups."""
         self.ensure_one()
         return self.env["mes.mrp.projection"]._open_for_product(self)

@@ -16,3 +16,4 @@ from . import mes_production_balance
 from . import mes_urgent_transfer
 from . import mes_stock_view
 from . import product_product_stock_card
+from . import stock_scrap

@@ -66,13 +66,15 @@ WITH line_side AS (
      WHERE m.state = 'done' AND p.mes_production_id IS NOT NULL
        AND p.mes_transfer_kind IN ('pick', 'urgent')
     UNION ALL
-    -- consumed at the line side
+    -- consumed at the line side (a scrap from the MO is a raw move of the
+    -- MO too: it is counted as scrapped below, not here)
     SELECT m.raw_material_production_id, m.product_id, m.location_id,
            0.0, sml.quantity_product_uom, 0.0, 0.0, 0.0
       FROM stock_move m
       JOIN line_side ls ON ls.location_id = m.location_id
       JOIN stock_move_line sml ON sml.move_id = m.id
      WHERE m.state = 'done' AND m.raw_material_production_id IS NOT NULL
+       AND m.scrap_id IS NULL
     UNION ALL
     -- scrapped at the line side
     SELECT s.production_id, m.product_id, m.location_id,

@@ -121,3 +121,42 @@ class TestLineSide(ShopfloorCommon):
         self.assertFalse(mo.mes_return_picking_ids)
         self.assertFalse(mo.mes_balance_ids)
         self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 100.0)
+
+    def test_scrap_from_mo_defaults_to_the_line_side_and_is_not_consumed(self):
+        self.company.mes_auto_validate_returns = True
+        self._stock(self.housing, self.central.lot_stock_id, 100)
+        self._stock(self.seal, self.central.lot_stock_id, 50)
+        mo = self._mo(self.bom, 2)
+        self._validate(mo.mes_pick_picking_ids)
+        action = mo.button_scrap()
+        form = Form(self.env["stock.scrap"].with_context(**action["context"]))
+        self.assertEqual(form.location_id, self.central.lot_stock_id)
+        form.product_id = self.housing
+        self.assertEqual(form.location_id, self.line_a)
+        scrap = form.save()
+        scrap.action_validate()
+        self.assertEqual(self._qty(self.housing, self.line_a), 3.0)
+        self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 96.0)
+        # 2 housings consumed, 1 scrapped: the 4th one goes back.
+        mo.action_assign()
+        mo.qty_producing = 2
+        housing_move = mo.move_raw_ids.filtered(lambda m: m.product_id == self.housing)
+        housing_move.quantity = 2.0
+        mo.move_raw_ids.picked = True
+        mo.button_mark_done()
+        self.assertEqual(mo.state, "done")
+        self.assertEqual(mo.mes_return_picking_ids.move_ids.quantity, 1.0)
+        self.assertEqual(self._qty(self.housing, self.line_a), 0.0)
+        self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 97.0)
+        self.env.flush_all()
+        balance = mo.mes_balance_ids.filtered(lambda b: b.product_id == self.housing)
+        self.assertEqual(
+            (
+                balance.picked_qty,
+                balance.consumed_qty,
+                balance.scrapped_qty,
+                balance.returned_qty,
+                balance.remaining_qty,
+            ),
+            (4.0, 2.0, 1.0, 1.0, 0.0),
+        )
