@@ -314,6 +314,10 @@ def screens(odoo):
                 ("click", "button[name='action_compare_vendors']", None),
                 # screenshot only: let the dialog use the window's width
                 ("js", "document.querySelector('.modal-dialog').style.maxWidth='96vw'"),
+                (
+                    "js",
+                    "document.querySelector('.modal .o_list_renderer').scrollLeft=0",
+                ),
             ],
             "Every vendor of a suggestion side by side: price, minimum, lead, arrival",
         ),
