@@ -25,7 +25,10 @@
         "report/mes_cost_sheet_report.xml",
         "views/mes_costing_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/mes_costing_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["mes_costing/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -37,7 +37,12 @@
     ],
     "demo": [
         "demo/mes_purchase_tier_demo.xml",
+        "demo/mes_demo_plant.xml",
+        "demo/mes_demo_mrp.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["mes_inventory_mrp/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -23,7 +23,10 @@
         "views/mes_stock_view_views.xml",
         "views/res_config_settings_views.xml",
     ],
-    "demo": [],
+    "demo": ["demo/mes_shopfloor_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["mes_shopfloor/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,0 +1,36 @@
+import { registry } from "@web/core/registry";
+
+// Flow 2: a purchase receipt is validated -> stock updated -> the waiting
+// MO's kitting status is refreshed at once.
+registry.category("web_tour.tours").add("mes_shopfloor_flow2_receipt_kits_mo", {
+    steps: () => [
+        {
+            content: "The receipt of the housings is ready",
+            trigger: '.o_field_widget[name="move_ids"] .o_data_row:contains("Housing")',
+        },
+        {
+            content: "Validate it",
+            trigger: '.o_statusbar_buttons button[name="button_validate"]',
+            run: "click",
+        },
+        {
+            content: "Received",
+            trigger: '.o_statusbar_status button[aria-checked="true"]:contains("Done")',
+        },
+        {
+            content: "Open the kitting board",
+            trigger: "body",
+            run: "goToUrl /odoo/action-mes_shopfloor.action_mes_kitting_board",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The waiting pump order moved to Kitted",
+            trigger: '.o_kanban_group:has(.o_column_title:not(:contains("Not")):not(:contains("Partial")):contains("Kitted")) .o_kanban_record:contains("Pump")',
+            run: "click",
+        },
+        {
+            content: "Its form says so",
+            trigger: '.o_field_widget[name="mes_kitting_state"]:not(:contains("Not")):contains("Kitted")',
+        },
+    ],
+});
