@@ -10,6 +10,9 @@
     "data": [
         "security/mes_shopfloor_security.xml",
         "security/ir.model.access.csv",
+        "security/mes_event_rules.xml",
+        "data/mes_event_data.xml",
+        "views/mes_event_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -1,0 +1,2 @@
+from . import mes_event
+from . import stock_move_mes_event

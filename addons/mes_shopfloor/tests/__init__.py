@@ -1,1 +1,3 @@
 from . import test_install
+from . import test_mes_event
+from . import test_mes_event_http

@@ -1,0 +1,1 @@
+from . import mes_stock_count_import
