@@ -9,8 +9,15 @@ from datetime import UTC, datetime, timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.addons.mes_inventory_mrp.models.stock_move_reservation_lock import (
+    mes_lock_key as _lock_key,
+)
+from odoo.addons.mes_inventory_mrp.models.stock_move_reservation_lock import (
+    mes_product_lock_key,
+)
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.orm.environments import Transaction
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -46,13 +53,6 @@ class MesEventError(UserError):
         super().__init__(message)
         self.field = field
         self.code = code
-
-
-def _lock_key(*parts):
-    """A stable signed 64-bit key for ``pg_advisory_lock`` (same in every
-    process: locks live in PostgreSQL, not in Python)."""
-    digest = hashlib.sha256(":".join(map(str, ("mes",) + parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class MesEvent(models.Model):
@@ -202,7 +202,7 @@ class MesEvent(models.Model):
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with registry.cursor() as cr:
-                    env = api.Environment(cr, uid, context)
+                    env = self._mes_env(cr, uid, context)
                     return env["mes.event"]._mes_receive_locked(
                         payload, sequence, blocked_by
                     )
@@ -212,7 +212,7 @@ class MesEvent(models.Model):
                 # do not collide again; correctness comes from the locks
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))
         with registry.cursor() as cr:
-            env = api.Environment(cr, uid, context)
+            env = self._mes_env(cr, uid, context)
             return env["mes.event"]._mes_dead_letter(
                 payload,
                 sequence,
@@ -224,6 +224,14 @@ class MesEvent(models.Model):
                     error=type(last_error).__name__,
                 ),
             )
+
+    def _mes_env(self, cr, uid, context):
+        # bind the new cursor to this registry directly: Environment() would
+        # look the registry up by name under the process-wide registry lock,
+        # which another thread (a module update, the test runner) may hold
+        if cr.transaction is None:
+            cr.transaction = Transaction(self.env.registry)
+        return api.Environment(cr, uid, context)
 
     def _mes_receive_locked(self, payload, sequence, blocked_by):
         """Take the event's session locks, start a fresh transaction (so that
@@ -751,7 +759,7 @@ class MesEvent(models.Model):
             if product:
                 # one key per product: a consumption and a transfer from a
                 # parent/child location must not pass each other either
-                keys.add(_lock_key("product", product.id))
+                keys.add(mes_product_lock_key(product.id))
         return sorted(keys)
 
     def _mes_lock_available(self, product, location, lot):
