@@ -208,7 +208,8 @@ class TestMesEventConcurrency(BaseCase):
         line_qty = self.read(
             SQL(
                 "SELECT COALESCE(SUM(quantity), 0),"
-                " COUNT(*) FILTER (WHERE quantity < 0) FROM stock_quant WHERE product_id = %s AND location_id = %s",
+                " COUNT(*) FILTER (WHERE quantity < 0) FROM stock_quant"
+                " WHERE product_id = %s AND location_id = %s",
                 ids["comp"],
                 ids["line"],
             )
