@@ -165,7 +165,7 @@ class TestMesEventConcurrency(BaseCase):
         cr.transaction = Transaction(self.registry)
         return api.Environment(cr, ADMIN_UID, {})
 
-    def read(self, query):
+    def fetch(self, query):
         with self.registry.cursor() as cr:
             cr.execute(query)
             return cr.fetchall()
@@ -205,7 +205,7 @@ class TestMesEventConcurrency(BaseCase):
         for result in refused:
             self.assertEqual(result["field"], "quantity")
             self.assertIn("only 0.0 free", result["error"])
-        line_qty = self.read(
+        line_qty = self.fetch(
             SQL(
                 "SELECT COALESCE(SUM(quantity), 0),"
                 " COUNT(*) FILTER (WHERE quantity < 0) FROM stock_quant"
@@ -215,7 +215,7 @@ class TestMesEventConcurrency(BaseCase):
             )
         )[0]
         self.assertEqual(line_qty, (0.0, 0))
-        consumed = self.read(
+        consumed = self.fetch(
             SQL(
                 "SELECT raw_material_production_id, SUM(quantity) FROM stock_move"
                 " WHERE raw_material_production_id IN %s AND state = 'done'"
@@ -224,7 +224,7 @@ class TestMesEventConcurrency(BaseCase):
             )
         )
         self.assertEqual(consumed, [(ids["mos"][0], 50.0), (ids["mos"][1], 50.0)])
-        events = self.read(
+        events = self.fetch(
             SQL(
                 "SELECT state, COUNT(*) FROM mes_event WHERE source LIKE %s"
                 " GROUP BY state ORDER BY state",
@@ -233,7 +233,7 @@ class TestMesEventConcurrency(BaseCase):
         )
         self.assertEqual(events, [("applied", 20), ("failed", 4)])
         # every applied event posted exactly one done move
-        posted = self.read(
+        posted = self.fetch(
             SQL(
                 "SELECT COUNT(*), SUM(m.quantity) FROM stock_move m JOIN mes_event e"
                 " ON e.id = m.mes_event_id WHERE e.source LIKE %s AND m.state = 'done'",
@@ -276,14 +276,14 @@ class TestMesEventConcurrency(BaseCase):
                 exc, (pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
             )
         self.assertEqual(sorted(reserved), [10.0] if failed else [0.0, 10.0])
-        states = self.read(
+        states = self.fetch(
             SQL(
                 "SELECT state, quantity FROM stock_move WHERE id IN %s ORDER BY id",
                 tuple(move_ids),
             )
         )
         self.assertEqual(sorted(q for _s, q in states), [0.0, 10.0])
-        quant = self.read(
+        quant = self.fetch(
             SQL(
                 "SELECT SUM(quantity), SUM(reserved_quantity) FROM stock_quant"
                 " WHERE product_id = %s AND location_id = %s",
@@ -316,7 +316,7 @@ class TestMesEventConcurrency(BaseCase):
         loser = next(r for r in results if r["status"] == "error")
         self.assertEqual(loser["field"], "serials")
         self.assertIn("already exist", loser["error"])
-        count = self.read(
+        count = self.fetch(
             SQL("SELECT COUNT(*) FROM stock_lot WHERE name = %s", f"SN-C{self.tag}")
         )[0][0]
         self.assertEqual(count, 1)
@@ -337,7 +337,7 @@ class TestMesEventConcurrency(BaseCase):
         self.assertEqual(outcomes.count(True), 1, outcomes)
         loser = next(o for o in outcomes if o is not True)
         self.assertIsInstance(loser, pg_errors.UniqueViolation)
-        count = self.read(SQL("SELECT COUNT(*) FROM stock_lot WHERE name = %s", name))[
+        count = self.fetch(SQL("SELECT COUNT(*) FROM stock_lot WHERE name = %s", name))[
             0
         ][0]
         self.assertEqual(count, 1)
