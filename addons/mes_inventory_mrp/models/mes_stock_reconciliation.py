@@ -196,7 +196,9 @@ class MesStockReconciliation(models.Model):
                     )
                 )
         # the state change runs the tier validation check (raises if a review
-        # is missing) before any stock is touched
+        # is missing) before any stock is touched; need_validation is not
+        # stored and may be cached from before the reviews were requested
+        self.invalidate_recordset(["need_validation", "review_ids"])
         self.write({"state": "done", "date_applied": fields.Datetime.now()})
         for run in self:
             run._apply_lines()
