@@ -43,6 +43,12 @@ RETRYABLE_ERRORS = (
 )
 CLOSED_MO_STATES = ("done", "cancel")
 OVER_RECEIPT_PARAM = "mes_shopfloor.event_over_receipt_tolerance"
+# events come by the thousand: no chatter message or tracking per event
+MAIL_QUIET = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_notrack": True,
+}
 
 
 class MesEventError(UserError):
@@ -84,7 +90,6 @@ class MesEvent(models.Model):
         required=True,
         default="received",
         index=True,
-        tracking=True,
         help="Failed events are the dead letters: fix the cause, then Retry.",
     )
     payload = fields.Text(readonly=True, help="Canonical JSON as received.")
@@ -330,17 +335,21 @@ class MesEvent(models.Model):
     @api.model
     def _mes_create_event(self, payload, head, sequence):
         text, digest = self.mes_canonical_payload(payload)
-        event = self.with_company(head["company"]).create(
-            {
-                "source": head["source"],
-                "external_id": head["external_id"],
-                "event_type": head["type"],
-                "company_id": head["company"].id,
-                "payload": text,
-                "payload_hash": digest,
-                "sequence": sequence,
-                "production_id": self._mes_production_hint(payload),
-            }
+        event = (
+            self.with_company(head["company"])
+            .with_context(**MAIL_QUIET)
+            .create(
+                {
+                    "source": head["source"],
+                    "external_id": head["external_id"],
+                    "event_type": head["type"],
+                    "company_id": head["company"].id,
+                    "payload": text,
+                    "payload_hash": digest,
+                    "sequence": sequence,
+                    "production_id": self._mes_production_hint(payload),
+                }
+            )
         )
         # insert now: a concurrent twin waits on the unique index here,
         # before it touches any stock
@@ -745,6 +754,11 @@ class MesEvent(models.Model):
         if order_key:
             keys.add(order_key)
         if payload.get("type") in STOCK_EVENT_TYPES + ("count",):
+            product_id = payload.get("product_id")
+            if isinstance(product_id, int) and not isinstance(product_id, bool):
+                # a key for an id that does not exist harms nothing: no search
+                keys.add(mes_product_lock_key(product_id))
+                return sorted(keys)
             try:
                 product = self._mes_ref(
                     payload, "product", "product.product", ["default_code", "barcode"]

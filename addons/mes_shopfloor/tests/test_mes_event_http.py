@@ -208,10 +208,12 @@ def run_load(
     rng = random.Random(seed)
     plans = [[] for _ in range(clients)]
     expected = 0.0
+    uniques = []
     for i in range(unique):
         qty = float(rng.randint(1, 3))
         expected += qty
         event = make_event(f"u-{i}", qty, source=f"load-{i % clients}")
+        uniques.append(event)
         plans[i % clients].append(("new", event))
     for plan in plans:
         originals = [e for _kind, e in plan]
@@ -273,5 +275,7 @@ def run_load(
         "conflicts_409": sum(s["c409"] for s in all_stats),
         "unexpected": [b for s in all_stats for b in s["bad"]],
         "expected_qty": expected,
+        "unique_events": uniques,
+        "posted": sum(len(p) for p in plans),
         "requests": sum(-(-len(p) // batch) for p in plans),  # ceil division per client
     }
