@@ -1,11 +1,14 @@
 import json
 from datetime import datetime
 
+import yaml
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
+from odoo.tools.misc import file_path
 
 from .common_events import build_event_fixture, quant_total
 
@@ -533,3 +536,53 @@ class TestMesEvent(TransactionCase):
             self.env["mes.event"].with_user(f.operator).search([])
         payload = json.loads(events[0].payload)
         self.assertEqual(payload["type"], "consume")
+
+    def test_count_events_feed_the_reconciliation(self):
+        f = self.f
+        for qty, lot in ((97.0, f.lot), (480.0, None)):
+            values = {"lot_id": lot.id} if lot else {}
+            product = f.comp if lot else f.screw
+            self.assertEqual(
+                self.receive(
+                    self._event(
+                        "count",
+                        product_id=product.id,
+                        location_id=f.line_side.id,
+                        quantity=qty,
+                        **values,
+                    )
+                )["status"],
+                "applied",
+            )
+        run = self.env["mes.stock.reconciliation"].create(
+            {"location_ids": [Command.set(f.line_side.ids)]}
+        )
+        run.action_compute()
+        found = {
+            (line.product_id, line.lot_id): (line.book_qty, line.difference, line.value)
+            for line in run.line_ids
+        }
+        self.assertEqual(
+            found,
+            {
+                (f.comp, f.lot): (100.0, -3.0, -30.0),
+                (f.screw, self.env["stock.lot"]): (500.0, -20.0, -10.0),
+            },
+        )
+
+    def test_openapi_contract_is_valid_yaml(self):
+        path = file_path("mes_shopfloor/static/openapi/mes_events_v1.yaml")
+        with open(path, encoding="utf-8") as stream:
+            spec = yaml.safe_load(stream)
+        self.assertEqual(spec["openapi"][:2], "3.")
+        self.assertIn("/mes/api/v1/events", spec["paths"])
+        schemas = spec["components"]["schemas"]
+        self.assertEqual(
+            schemas["Event"]["properties"]["type"]["enum"],
+            ["consume", "produce", "scrap", "labor", "move", "count"],
+        )
+        self.assertEqual(
+            schemas["Result"]["properties"]["status"]["enum"],
+            ["applied", "duplicate", "conflict", "error"],
+        )
+        self.assertEqual(schemas["Batch"]["properties"]["events"]["maxItems"], 1000)
