@@ -268,9 +268,10 @@ class MesEvent(models.Model):
             head = self._mes_check_envelope(payload)
         except MesEventError as exc:
             return self._mes_result(payload, "error", 400, str(exc), exc.field)
-        event = self._mes_find(head)
+        events = self.with_company(head["company"])
+        event = events._mes_find(head)
         if not event:
-            event = self._mes_create_event(payload, head, sequence)
+            event = events._mes_create_event(payload, head, sequence)
         event._mes_mark_failed(message, None)
         return event._mes_result(payload, "error", 503, message, None)
 
@@ -287,6 +288,13 @@ class MesEvent(models.Model):
             head = self._mes_check_envelope(payload)
         except MesEventError as exc:
             return self._mes_result(payload, "error", exc.code, str(exc), exc.field)
+        # the event's company must be an allowed one to see its earlier twin
+        return self.with_company(head["company"])._mes_receive_checked(
+            payload, head, sequence, blocked_by
+        )
+
+    @api.model
+    def _mes_receive_checked(self, payload, head, sequence, blocked_by):
         digest = self.mes_canonical_payload(payload)[1]
         event = self._mes_find(head)
         if event:

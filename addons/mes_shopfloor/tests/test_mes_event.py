@@ -586,3 +586,26 @@ class TestMesEvent(TransactionCase):
             ["applied", "duplicate", "conflict", "error"],
         )
         self.assertEqual(schemas["Batch"]["properties"]["events"]["maxItems"], 1000)
+
+    def test_event_for_the_users_second_company(self):
+        f = self.f
+        other = self.env["res.company"].create({"name": "Second Plant T1"})
+        f.device.company_ids = [Command.link(other.id)]
+        location = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", other.id)], limit=1)
+            .lot_stock_id
+        )
+        payload = self._event(
+            "count",
+            company_id=other.id,
+            product_id=f.screw.id,
+            location_id=location.id,
+            quantity=7,
+        )
+        first = self.receive(payload)
+        self.assertEqual(first["status"], "applied", first)
+        event = self.env["mes.event"].browse(first["event_id"])
+        self.assertEqual(event.company_id, other)
+        self.assertEqual(event.count_id.company_id, other)
+        self.assertEqual(self.receive(dict(payload))["status"], "duplicate")
