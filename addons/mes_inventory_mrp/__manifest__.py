@@ -12,6 +12,7 @@
         "product_expiry",
         "stock_account",
         "purchase_tier_validation",
+        "base_tier_validation",
     ],
     "data": [
         "security/mes_inventory_mrp_security.xml",
@@ -34,6 +35,9 @@
         "data/mes_mrp_data.xml",
         "views/mes_mrp_suggestion_purchase_views.xml",
         "wizard/mes_vendor_comparison_views.xml",
+        "security/mes_stock_reconciliation_rules.xml",
+        "data/mes_stock_reconciliation_data.xml",
+        "views/mes_stock_reconciliation_views.xml",
     ],
     "demo": [
         "demo/mes_purchase_tier_demo.xml",

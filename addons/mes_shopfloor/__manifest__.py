@@ -22,6 +22,9 @@
         "views/mes_urgent_transfer_views.xml",
         "views/mes_stock_view_views.xml",
         "views/res_config_settings_views.xml",
+        "security/mes_event_rules.xml",
+        "data/mes_event_data.xml",
+        "views/mes_event_views.xml",
     ],
     "demo": ["demo/mes_shopfloor_demo.xml"],
     "assets": {

@@ -3,9 +3,9 @@ from . import mes_product_characteristic
 from . import mes_lot_characteristic
 from . import res_company_quality
 from . import res_config_settings_quality
-from . import stock_lot_quality
-from . import stock_quant_quality
-from . import stock_move_quality
+from . import stock_lot
+from . import stock_quant
+from . import stock_move
 from . import mes_mrp_planning_group
 from . import stock_location
 from . import stock_warehouse
@@ -19,3 +19,6 @@ from . import mes_mrp_projection
 from . import mes_mrp_suggestion_purchase
 from . import purchase_order
 from . import mes_mrp_projection_purchase
+from . import mes_stock_count
+from . import mes_stock_reconciliation
+from . import tier_definition_reconciliation

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.stock_lot_quality import QUALITY_STATES
+from ..models.stock_lot import QUALITY_STATES
 
 
 class MesLotQualityWizard(models.TransientModel):

@@ -1,6 +1,6 @@
 from . import product_template_fg
 from . import stock_picking_type_fg
-from . import stock_move_fg
+from . import stock_move
 from . import stock_lot_genealogy
 from . import mes_genealogy
 from . import res_company
@@ -17,3 +17,4 @@ from . import mes_urgent_transfer
 from . import mes_stock_view
 from . import product_product_stock_card
 from . import stock_scrap
+from . import mes_event

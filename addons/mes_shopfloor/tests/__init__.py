@@ -7,3 +7,6 @@ from . import test_kitting
 from . import test_urgent_transfer
 from . import test_stock_view
 from . import test_tour_shopfloor_flows
+from . import test_mes_event
+from . import test_mes_event_http
+from . import test_mes_event_concurrency

@@ -331,3 +331,11 @@ class StockLot(models.Model):
             order="id",
             limit=1,
         ) or self.env.ref("base.user_admin")
+
+    # The host only checks uniqueness in Python (_check_unique_lot): two
+    # transactions creating the same serial at once both pass it. This index
+    # makes the database refuse the second one.
+    _mes_product_name_company_uniq = models.UniqueIndex(
+        "(product_id, name, COALESCE(company_id, 0))",
+        "This lot/serial number already exists for this product in this company.",
+    )

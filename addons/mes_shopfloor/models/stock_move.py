@@ -16,3 +16,14 @@ class StockMove(models.Model):
     def _mes_allows_unreleased_lots(self):
         # A finished-goods receipt stores what was just produced, pending or not.
         return bool(self.mes_fg_production_id) or super()._mes_allows_unreleased_lots()
+
+    mes_event_id = fields.Many2one(
+        "mes.event",
+        string="Shop-floor Event",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+        help="Shop-floor event that posted this move (checked daily against "
+        "the events applied).",
+    )
