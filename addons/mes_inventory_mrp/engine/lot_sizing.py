@@ -1,0 +1,75 @@
+"""Order quantities: vendor choice and minimum, order multiple, UoM rounding."""
+
+import math
+
+# Float noise tolerance on a ratio (quantity / step): 1e-9 of a step is noise,
+# never a real requirement worth one more step.
+RATIO_EPS = 1e-9
+
+
+def clean(value):
+    """Drop float noise so equal plans compare equal and print nicely."""
+    return round(value, 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def round_up(qty, step):
+    """Smallest multiple of ``step`` that is >= ``qty`` (``step`` <= 0: none)."""
+    if step <= 0:
+        return qty
+    ratio = qty / step
+    nearest = round(ratio)
+    if abs(ratio - nearest) <= RATIO_EPS * max(1.0, abs(ratio)):
+        ratio = nearest
+    else:
+        ratio = math.ceil(ratio)
+    return clean(ratio * step)
+
+
+def _valid_on(vendor, day):
+    return (vendor.date_start is None or vendor.date_start <= day) and (
+        vendor.date_end is None or day <= vendor.date_end
+    )
+
+
+def select_vendor(vendors, qty, day, eps=1e-9):
+    """Pick a vendor like Odoo's ``_select_seller`` among ``vendors`` in order.
+
+    Returns ``(vendor, qty)``: the first vendor valid on ``day`` whose minimum
+    the quantity reaches; when the quantity is below the minimum of every valid
+    vendor, the first valid vendor with the quantity raised to its minimum.
+    ``(None, qty)`` when no vendor is valid on that day.
+    """
+    first_valid = None
+    for vendor in vendors:
+        if not _valid_on(vendor, day):
+            continue
+        if vendor.min_qty <= qty + eps:
+            return vendor, qty
+        if first_valid is None:
+            first_valid = vendor
+    if first_valid is None:
+        return None, qty
+    return first_valid, max(qty, first_valid.min_qty)
+
+
+def size_order(item, net, day, eps=1e-9):
+    """Source and quantity of a planned order for ``net`` required on ``day``.
+
+    Returns ``(action, vendor, qty, lead_days)``. The quantity goes: net, raised to the vendor minimum (buy only),
+    up to the order multiple, then up to the UoM rounding.
+    """
+    vendor = None
+    qty = net
+    if item.make:
+        action, lead = "make", item.produce_delay
+    else:
+        vendor, qty = select_vendor(item.vendors, net, day, eps)
+        if vendor is not None:
+            action, lead = "buy", vendor.delay + item.purchase_lead
+        elif item.transfer_delay is not None:
+            action, lead = "transfer", item.transfer_delay
+        else:
+            action, lead = "none", 0
+    qty = round_up(qty, item.order_multiple)
+    qty = round_up(qty, item.rounding)
+    return action, vendor, clean(qty), lead

@@ -1,0 +1,304 @@
+"""The MRP run: inputs indexed once, items netted level by level."""
+
+from collections import defaultdict
+from datetime import date
+
+from .bom import flatten_kits, low_level_codes, used_edges
+from .lot_sizing import clean, size_order
+from .netting import RANK_DEMAND, net_item, projection_rows
+from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
+
+_to_date = date.fromordinal
+
+
+class _Dates(dict):
+    """Ordinal -> date, memoised: a run only ever sees a few hundred days."""
+
+    def __missing__(self, day):
+        value = self[day] = _to_date(day)
+        return value
+
+
+def _item_eps(item):
+    # A millionth of the UoM step is noise, never a requirement.
+    return item.rounding * 1e-6 if item.rounding > 0 else 1e-9
+
+
+def _index_unique(rows, key, what):
+    index = {}
+    for row in rows:
+        k = key(row)
+        if k in index and index[k] != row:
+            raise ValueError(f"Two different {what} for id {k}")
+        index[k] = row
+    return index
+
+
+def _iso_week(day, cache={}):  # noqa: B006 - a tiny pure memo, on purpose
+    week = cache.get(day)
+    if week is None:
+        week = cache[day] = tuple(_to_date(day).isocalendar()[:2])
+    return week
+
+
+def _direct_demand(rows, run_day, horizon_day, eps):
+    """``[(day, demand_id, qty)]`` after forecast consumption and horizon cut.
+
+    Customer demand consumes forecasts of the same ISO week, earliest forecast
+    first. Consumption looks at the whole week, even a part past the horizon,
+    so a week straddling the horizon is not double counted.
+    """
+    actual = defaultdict(float)
+    forecasts = []
+    result = []
+    for demand in rows:
+        if demand.qty <= eps:
+            continue
+        day = max(demand.date.toordinal(), run_day)
+        if demand.kind == "forecast":
+            forecasts.append((day, demand.id, demand.qty))
+            continue
+        result.append((day, demand.id, demand.qty))
+        if demand.customer:
+            actual[_iso_week(day)] += demand.qty
+    forecasts.sort()
+    for day, demand_id, qty in forecasts:
+        week = _iso_week(day)
+        left = actual.get(week, 0.0)
+        if left > 0:
+            taken = min(left, qty)
+            actual[week] = left - taken
+            qty -= taken
+        if qty > eps:
+            result.append((day, demand_id, qty))
+    return sorted(row for row in result if row[0] <= horizon_day)
+
+
+def plan(
+    items,
+    boms,
+    stock,
+    demands,
+    supplies,
+    run_date,
+    horizon_days=90,
+    reschedule_out_days=3,
+):
+    """Plan what to buy, make and transfer, and when; see readme/USAGE.md.
+
+    :param items: iterable of :class:`Item`; products met elsewhere in the
+        inputs (BOM components, demand...) but missing here plan with defaults
+        and, having no source, get ``no_source`` orders.
+    :param boms: iterable of :class:`Bom`, at most one per product (the one
+        that applies). Normal BOMs are used for items with ``make=True``;
+        kits (``phantom``) are always exploded through.
+    :param stock: iterable of :class:`Stock`, the pool's nettable on-hand.
+    :param demands: iterable of :class:`Demand` (moves and forecasts).
+    :param supplies: iterable of :class:`Supply`, existing scheduled receipts.
+    :param run_date: the planning day; earlier demand and supply count on it.
+    :param horizon_days: demand after ``run_date + horizon_days`` is ignored.
+    :param reschedule_out_days: existing supply arriving more than this many
+        days before its first need gets a ``reschedule_out`` message.
+    :returns: a :class:`Plan`; the same inputs in any order give an equal plan.
+    :raises BomCycleError: when the BOMs in use loop.
+    """
+    items = _index_unique(items, lambda row: row.id, "items")
+    boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
+    run_day = run_date.toordinal()
+    dates = _Dates()
+    horizon_day = run_day + horizon_days
+
+    stock_of = defaultdict(list)
+    for row in stock:
+        stock_of[row.item_id].append(row)
+    demand_of = defaultdict(list)
+    for row in demands:
+        demand_of[row.item_id].append(row)
+    supply_of = defaultdict(list)
+    for row in supplies:
+        supply_of[row.item_id].append(row)
+
+    nodes = set(items)
+    nodes.update(boms, stock_of, demand_of, supply_of)
+    for bom in boms.values():
+        nodes.update(line.component_id for line in bom.lines)
+    edges = used_edges(boms, items)
+    levels = low_level_codes(nodes, edges)
+    kits = {pid for pid, bom in boms.items() if bom.kind == "phantom"}
+    kit_cache = {}
+
+    def item_of(item_id):
+        item = items.get(item_id)
+        if item is None:
+            item = items[item_id] = Item(id=item_id)
+        return item
+
+    # Need tuple: see netting.py. ``seq`` makes every key unique, so sorting
+    # never compares the payload and ties keep creation order.
+    needs = defaultdict(list)
+    seq = 0
+    for item_id in sorted(demand_of):
+        eps = _item_eps(item_of(item_id))
+        direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
+        if item_id in kits:
+            targets = flatten_kits(item_id, boms, kit_cache)
+        else:
+            targets = ((item_id, 1.0),)
+        for day, demand_id, qty in direct:
+            for target, factor in targets:
+                seq += 1
+                needs[target].append(
+                    (day, RANK_DEMAND, 0, demand_id, -1, seq)
+                    + (float(qty * factor), demand_id, None, demand_id)
+                )
+
+    plan_out = Plan(low_level_codes=levels)
+    orders = plan_out.orders
+    messages = plan_out.messages
+    projection = plan_out.projection
+    for item_id in sorted(nodes - kits, key=lambda node: (levels[node], node)):
+        item = item_of(item_id)
+        eps = _item_eps(item)
+        item_needs = needs.pop(item_id, [])
+        item_needs.sort()
+
+        free_stock = 0.0
+        lots = []
+        start_qty = 0.0
+        for row in stock_of.get(item_id, ()):
+            start_qty += row.qty
+            if row.expiry is None or row.qty <= 0:
+                free_stock += row.qty
+            else:
+                lot_key = -1 if row.lot_id is None else row.lot_id
+                lots.append((row.expiry.toordinal(), lot_key, row.qty))
+        lots.sort()
+        lots = [(expiry, qty) for expiry, _key, qty in lots]
+
+        # The raw date breaks ties between rows that only differ by it, so
+        # sorting never has to compare two Supply objects.
+        item_supplies = sorted(
+            (max(row.date.toordinal(), run_day), row.id, row.qty, row.firm)
+            + (row.date.toordinal(), row)
+            for row in supply_of.get(item_id, ())
+            if row.qty > eps
+        )
+
+        def sizer(net, day, item=item, eps=eps):
+            action, vendor, qty, lead = size_order(item, net, dates[day], eps)
+            return qty, action, vendor, lead
+
+        result = net_item(
+            item_needs,
+            lots,
+            free_stock,
+            [(row[0], row[2]) for row in item_supplies],
+            item.safety_stock,
+            max(item.lot_days, 1),
+            run_day,
+            horizon_day,
+            sizer,
+            eps,
+        )
+
+        planned = defaultdict(float)
+        components = None
+        for batch in result.batches:
+            qty, action, vendor, lead = batch.sized
+            if qty <= eps:
+                continue
+            index = len(orders)
+            exception = "none"
+            order_day = batch.day - lead
+            if action == "none":
+                exception = "no_source"
+            elif order_day < run_day:
+                order_day = run_day
+                exception = "expedite"
+            pegs = [
+                Peg(
+                    p_qty if p_qty.is_integer() else clean(p_qty),
+                    dates[p_day],
+                    demand_id,
+                    parent,
+                    root,
+                )
+                for p_qty, p_day, demand_id, parent, root in batch.pegs
+            ]
+            orders.append(
+                PlannedOrder(
+                    index,
+                    item_id,
+                    action,
+                    qty,
+                    dates[batch.day],
+                    dates[order_day],
+                    None if vendor is None else vendor.id,
+                    exception,
+                    pegs,
+                )
+            )
+            planned[batch.day] += qty
+            if action != "make" or item_id not in boms:
+                continue
+            if components is None:
+                components = flatten_kits(item_id, boms, kit_cache)
+            # Split per root so every component order knows the top-level
+            # demand; rounding and minimums ride with the last peg.
+            shares = {}
+            for p_qty, _day, _demand, _parent, root in batch.pegs:
+                shares[root] = shares.get(root, 0.0) + p_qty
+            shares[batch.pegs[-1][4]] += qty - batch.net
+            for component, factor in components:
+                for root, share in shares.items():
+                    need_qty = share * factor
+                    if need_qty <= 0:
+                        continue
+                    seq += 1
+                    needs[component].append(
+                        (order_day, RANK_DEMAND, 1, "", index, seq)
+                        + (need_qty, None, index, root)
+                    )
+
+        receipts = defaultdict(float)
+        for position, supply in enumerate(item_supplies):
+            day, supply_id, qty, firm, _raw, row = supply
+            if day <= horizon_day:
+                receipts[day] += qty
+            if firm:
+                continue
+            first = result.first_need[position]
+            if first is None:
+                kind, suggested = "cancel", None
+            elif day > first:
+                kind, suggested = "reschedule_in", first
+            elif first - day > reschedule_out_days:
+                kind, suggested = "reschedule_out", first
+            else:
+                continue
+            messages.append(
+                Message(
+                    supply_id=supply_id,
+                    item_id=item_id,
+                    message_type=kind,
+                    date_current=row.date,
+                    date_suggested=None if suggested is None else dates[suggested],
+                    qty=qty,
+                )
+            )
+
+        demand_by_day = defaultdict(float)
+        for need in item_needs:
+            demand_by_day[need[0]] += need[6]
+        projection[item_id] = projection_rows(
+            item_id,
+            run_day,
+            start_qty,
+            demand_by_day,
+            receipts,
+            planned,
+            result.expired,
+            ProjectionRow,
+            dates,
+        )
+    return plan_out
