@@ -123,12 +123,14 @@ class Ours:
         ):
             if product.id in leaves:
                 totals[product.id] = qty
+        # Existing supply that ours plans as if moved earlier: mrp_multi_level
+        # keeps it at its date and orders for the needs before it.
         moved = set()
-        if "mes.mrp.message" in env:
-            for (product,) in env["mes.mrp.message"]._read_group(
-                [("run_id", "=", run.id)], ["product_id"]
-            ):
-                moved.add(product.id)
+        for (product,) in env["mes.mrp.message"]._read_group(
+            [("run_id", "=", run.id), ("message_type", "=", "reschedule_in")],
+            ["product_id"],
+        ):
+            moved.add(product.id)
         info = {"state": run.state, "error": getattr(run, "error_message", "") or ""}
         return orders, totals, {"products_with_messages": sorted(moved), **info}
 
@@ -318,13 +320,15 @@ def agreement(db, ours, peer):
                     todo.append(parent)
         return False
 
+    compared = sorted(set(a) | set(b))
     diffs = []
-    for pid in sorted(set(a) | set(b)):
+    for pid in compared:
         qa, qb = a.get(pid, 0.0), b.get(pid, 0.0)
         if abs(qa - qb) > 1e-6:
             diffs.append((pid, codes.get(pid, pid), qa, qb, explained(pid)))
     return {
-        "products_compared": len(set(a) | set(b)),
+        "products_compared": len(compared),
+        "compared_downstream_of_rescheduled_supply": sum(map(explained, compared)),
         "products_differing": len(diffs),
         "differing_explained_by_messages": sum(1 for d in diffs if d[4]),
         "total_ours": round(sum(a.values()), 3),
@@ -457,15 +461,17 @@ def main():
         print(
             f"agreement (purchased components, lot-for-lot, no safety stock): "
             f"{agree['products_differing']} of {agree['products_compared']} products "
-            f"differ ({agree['differing_explained_by_messages']} of them downstream of "
-            f"existing supply that ours reschedules); totals ours "
+            f"differ; {agree['differing_explained_by_messages']} of these (and "
+            f"{agree['compared_downstream_of_rescheduled_supply']} of all compared) "
+            f"use or are made into a product whose late existing supply ours "
+            f"reschedules in; totals ours "
             f"{agree['total_ours']:g} vs mrp_multi_level {agree['total_peer']:g}"
         )
         for d in agree["first"]:
             print(
                 f"  {d['product']}: ours {d['ours']:g}, "
                 f"mrp_multi_level {d['mrp_multi_level']:g}"
-                + (" (existing supply moved)" if d["existing_supply"] else "")
+                + (" (late supply rescheduled in)" if d["existing_supply"] else "")
             )
     if ours and ours["queries"] is not None:
         summary["ours_state"] = results["mes_inventory_mrp"]["extra"].get("state")

@@ -33,6 +33,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import random
 import subprocess
 import sys
@@ -48,9 +49,18 @@ _logger = logging.getLogger("mes.bench.generate")
 
 GENERATOR_VERSION = 1
 DEFAULT_SEED = 4242
-TEMPLATE_DB = "mes_tpl"
+# A database with the host apps installed saves minutes; without it the plant
+# database is made from scratch by installing the modules.
+TEMPLATE_DB = os.environ.get("MES_TEMPLATE_DB", "mes_tpl")
 MARKER_KEY = "mes_bench.plant_marker"
 BENCH_MODULES = ("mes_inventory_mrp", "mrp_multi_level")
+# OCA mrp_multi_level and the addons it depends on: installed for the benchmark
+# only (not in requirements.txt), without pip dependencies like every OCA wheel.
+PEER_WHEELS = (
+    "odoo-addon-mrp_multi_level==19.0.*",
+    "odoo-addon-mrp_warehouse_calendar==19.0.*",
+    "odoo-addon-stock_warehouse_calendar==19.0.*",
+)
 
 SIZES = {
     "S": {"products": 200, "bom_lines": 1_000, "demand": 300},
@@ -215,14 +225,30 @@ def run_odoo_bin(db, flag, modules):
     return time.time() - started
 
 
+def ensure_peer_addons():
+    """pip-install OCA mrp_multi_level and its OCA dependencies when missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("odoo.addons.mrp_multi_level") is not None:
+        return
+    print("installing " + " ".join(PEER_WHEELS) + " (--no-deps)", flush=True)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
+    if subprocess.run(pip + list(PEER_WHEELS), check=False).returncode:
+        odoo_env.die("pip could not install " + " ".join(PEER_WHEELS))
+
+
 def create_database(db, template=TEMPLATE_DB):
     """A fresh copy of the template with our addon and mrp_multi_level installed."""
     odoo_env.ensure_postgres()
+    ensure_peer_addons()
     odoo_env.drop_db(db)
-    conn = _pg_conn()
-    with conn.cursor() as cr:
-        cr.execute(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
-    conn.close()
+    if template and database_exists(template):
+        conn = _pg_conn()
+        with conn.cursor() as cr:
+            cr.execute(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+        conn.close()
+    else:
+        print(f"  no template database {template!r}: installing from scratch")
     return run_odoo_bin(db, "-i", BENCH_MODULES)
 
 
