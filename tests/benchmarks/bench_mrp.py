@@ -297,15 +297,25 @@ def bom_parents(db):
             parents.setdefault(comp, set()).add(parent)
         cr.execute("SELECT id, default_code FROM product_product")
         codes = dict(cr.fetchall())
+        # minimum quantity of each product's first vendor (Odoo's seller order)
+        cr.execute(
+            """
+            SELECT DISTINCT ON (pp.id) pp.id, s.min_qty
+              FROM product_supplierinfo s
+              JOIN product_product pp ON pp.product_tmpl_id = s.product_tmpl_id
+          ORDER BY pp.id, s.sequence, s.min_qty DESC, s.price, s.id
+            """
+        )
+        first_min = dict(cr.fetchall())
     conn.close()
-    return parents, codes
+    return parents, codes, first_min
 
 
 def agreement(db, ours, peer):
     """Products whose total planned purchase differs between ours and the peer."""
     a = {int(k): v for k, v in ours["totals"].items()}
     b = {int(k): v for k, v in peer["totals"].items()}
-    parents, codes = bom_parents(db)
+    parents, codes, first_min = bom_parents(db)
     messaged = set(ours["extra"].get("products_with_messages", []))
 
     def explained(pid):
@@ -321,21 +331,32 @@ def agreement(db, ours, peer):
         return False
 
     compared = sorted(set(a) | set(b))
+
+    def reason(pid):
+        if explained(pid):
+            return "late supply rescheduled in"
+        if first_min.get(pid, 0) > 0:
+            return "vendor minimum per day vs per need"
+        return "unexplained"
+
     diffs = []
     for pid in compared:
         qa, qb = a.get(pid, 0.0), b.get(pid, 0.0)
         if abs(qa - qb) > 1e-6:
-            diffs.append((pid, codes.get(pid, pid), qa, qb, explained(pid)))
+            diffs.append((pid, codes.get(pid, pid), qa, qb, reason(pid)))
+    reasons = {}
+    for d in diffs:
+        reasons[d[4]] = reasons.get(d[4], 0) + 1
     return {
         "products_compared": len(compared),
         "compared_downstream_of_rescheduled_supply": sum(map(explained, compared)),
         "products_differing": len(diffs),
-        "differing_explained_by_messages": sum(1 for d in diffs if d[4]),
+        "differing_by_reason": reasons,
         "total_ours": round(sum(a.values()), 3),
         "total_peer": round(sum(b.values()), 3),
         "first": [
-            {"product": code, "ours": qa, "mrp_multi_level": qb, "existing_supply": e}
-            for _pid, code, qa, qb, e in diffs[:8]
+            {"product": code, "ours": qa, "mrp_multi_level": qb, "reason": why}
+            for _pid, code, qa, qb, why in diffs[:8]
         ],
     }
 
@@ -459,19 +480,22 @@ def main():
         agree = agreement(db, results["mes_inventory_mrp"], results["mrp_multi_level"])
         summary["agreement"] = agree
         print(
-            f"agreement (purchased components, lot-for-lot, no safety stock): "
-            f"{agree['products_differing']} of {agree['products_compared']} products "
-            f"differ; {agree['differing_explained_by_messages']} of these (and "
-            f"{agree['compared_downstream_of_rescheduled_supply']} of all compared) "
-            f"use or are made into a product whose late existing supply ours "
-            f"reschedules in; totals ours "
+            f"agreement (total planned per purchased component, lot-for-lot, no "
+            f"safety stock): {agree['products_differing']} of "
+            f"{agree['products_compared']} products differ; totals ours "
             f"{agree['total_ours']:g} vs mrp_multi_level {agree['total_peer']:g}"
+        )
+        for why, count in sorted(agree["differing_by_reason"].items()):
+            print(f"  {count:5d} {why}")
+        print(
+            f"  ({agree['compared_downstream_of_rescheduled_supply']} of the "
+            f"{agree['products_compared']} compared go into a product with late "
+            f"existing supply)"
         )
         for d in agree["first"]:
             print(
                 f"  {d['product']}: ours {d['ours']:g}, "
-                f"mrp_multi_level {d['mrp_multi_level']:g}"
-                + (" (late supply rescheduled in)" if d["existing_supply"] else "")
+                f"mrp_multi_level {d['mrp_multi_level']:g} ({d['reason']})"
             )
     if ours and ours["queries"] is not None:
         summary["ours_state"] = results["mes_inventory_mrp"]["extra"].get("state")
