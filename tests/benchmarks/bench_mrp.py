@@ -392,7 +392,7 @@ def print_table(rows, extra):
         print(
             f"{r['size']:<5}{r['tool']:<21}{r['min_s']:>9.2f}{r['median_s']:>10.2f}"
             f"{r['queries']:>10}{r['peak_mb']:>9.1f}{r['orders']:>8}"
-            f"{extra[r['tool']]['runs']:>6}"
+            f"{extra[r['tool']]['runs']!s:>6}"
         )
 
 
@@ -425,6 +425,11 @@ def main():
     parser.add_argument("--seed", type=int, default=gp.DEFAULT_SEED)
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the rows of tools not run now from the existing <SIZE>.json",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile one extra run of ours"
     )
@@ -474,11 +479,23 @@ def main():
 
     rows = [row(size, results[t]) for t in TOOLS if t in results]
     extra = {t: {"runs": len(results[t]["times"])} for t in results}
+    kept = []
+    out = RESULTS / f"{size}.json"
+    if args.keep and out.exists():
+        old = {r["tool"]: r for r in json.loads(out.read_text())}
+        for tool in TOOLS:
+            if tool not in results and tool in old:
+                rows.append(old[tool])
+                extra[tool] = {"runs": "kept"}
+                kept.append(tool)
+        rows.sort(key=lambda r: TOOLS.index(r["tool"]))
     print()
     print_table(rows, extra)
     by_tool = {r["tool"]: r for r in rows}
     ours = by_tool.get("mes_inventory_mrp")
     summary = {"size": size, "plant": marker, "machine": info, "ratios": {}}
+    if kept:
+        summary["kept_from_earlier_run"] = kept
     if ours:
         for peer in ("mrp_multi_level", "odoo_replenishment"):
             if peer in by_tool:
@@ -511,7 +528,13 @@ def main():
     summary["peak_rss_mb"] = {t: results[t]["peak_rss_mb"] for t in results}
     summary["profile"] = profile
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{size}.json"
+    if kept:
+        details = RESULTS / f"{size}-details.json"
+        if details.exists():
+            previous = json.loads(details.read_text())
+            for key in ("agreement", "peak_rss_mb"):
+                if key in previous and key not in summary:
+                    summary[key] = previous[key]
     out.write_text(json.dumps(rows, indent=2) + "\n")
     (RESULTS / f"{size}-details.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"wrote {out.relative_to(gp.ROOT)}")
