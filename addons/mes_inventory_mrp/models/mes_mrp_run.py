@@ -6,7 +6,6 @@ written in batches. Quantities are converted to the product's UoM and datetimes
 to calendar days in the planning user's time zone before the engine sees them.
 """
 
-import io
 import logging
 import math
 import time
@@ -35,9 +34,7 @@ _logger = logging.getLogger(__name__)
 
 # First key of the PostgreSQL advisory lock taken per planning group ("MMRP").
 LOCK_KEY = 0x4D4D5250
-# COPY text format: a backslash, tab, newline or carriage return in a value
-# must be escaped.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+INSERT_BATCH = 5000
 
 
 class MrpInputs:
@@ -1005,15 +1002,13 @@ class MesMrpRun(models.Model):
         return vals
 
     def _insert_rows(self, model, vals_list):
-        """Write ``vals_list`` with one PostgreSQL COPY; returns ids in order.
+        """INSERT ``vals_list`` in a few multi-row queries; returns ids in order.
 
         The ORM inserts 100 rows a query and runs Python per record; a run
-        writes tens of thousands of rows, so they go straight to the table,
-        streamed by COPY (a multi-row INSERT of the same rows spends as long
-        again building and parsing its parameters). ``vals_list`` must hold
-        plain column values (no commands, no related or computed fields); ids
-        are drawn from the table's sequence first so their order matches
-        ``vals_list`` for sure.
+        writes tens of thousands of rows, so they go straight to the table.
+        ``vals_list`` must hold plain column values (no commands, no related
+        or computed fields); ids are drawn from the table's sequence first so
+        their order matches ``vals_list`` for sure.
         """
         if not vals_list:
             return []
@@ -1024,39 +1019,42 @@ class MesMrpRun(models.Model):
             field = records._fields[name]
             assert field.store and field.column_type, name
         booleans = {name for name in columns if records._fields[name].type == "boolean"}
-        ids = [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    "SELECT nextval(%s) FROM generate_series(1, %s)",
-                    "%s_id_seq" % table,
-                    len(vals_list),
-                )
-            )
-        ]
-        uid = self.env.uid
         now = self.env.cr.now()
-        tail = "\t%s\t%s\t%s\t%s\n" % (uid, now, uid, now)
-        buffer = io.StringIO()
-        for record_id, vals in zip(ids, vals_list, strict=True):
-            cells = [str(record_id)]
-            for name in columns:
-                value = vals.get(name)
-                if value is None or (value is False and name not in booleans):
-                    cells.append("\\N")
-                elif isinstance(value, bool):
-                    cells.append("t" if value else "f")
-                elif isinstance(value, str):
-                    cells.append(value.translate(_COPY_ESCAPES))
-                else:  # numbers, dates
-                    cells.append(str(value))
-            buffer.write("\t".join(cells))
-            buffer.write(tail)
-        buffer.seek(0)
+        uid = self.env.uid
         header = ", ".join(
             '"%s"' % name
             for name in ["id", *columns, "create_uid", "create_date"]
             + ["write_uid", "write_date"]
         )
-        self.env.cr.copy_expert('COPY "%s" (%s) FROM STDIN' % (table, header), buffer)
-        return ids
+        all_ids = []
+        for start in range(0, len(vals_list), INSERT_BATCH):
+            chunk = vals_list[start : start + INSERT_BATCH]
+            ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        "SELECT nextval(%s) FROM generate_series(1, %s)",
+                        "%s_id_seq" % table,
+                        len(chunk),
+                    )
+                )
+            ]
+            params = []
+            for record_id, vals in zip(ids, chunk, strict=True):
+                params.append(record_id)
+                for name in columns:
+                    value = vals.get(name)
+                    if value is False and name not in booleans:
+                        value = None
+                    params.append(value)
+                params.extend((uid, now, uid, now))
+            placeholders = "(%s)" % ", ".join(["%s"] * (len(columns) + 5))
+            self.env.execute_query(
+                SQL(
+                    'INSERT INTO "%s" (%s) VALUES %s'
+                    % (table, header, ", ".join([placeholders] * len(chunk))),
+                    *params,
+                )
+            )
+            all_ids.extend(ids)
+        return all_ids
