@@ -554,3 +554,35 @@ class TestMrpRunPlanning(MrpCase):
         )
         # Read-only: nothing planned is stored.
         self.assertFalse(self._suggestions(lamp))
+
+    def test_forecast_consumed_by_customer_demand(self):
+        cap = self._product("Cap")
+        self._seller(cap)
+        forecast = self.env["mes.mrp.forecast"].create(
+            {
+                "planning_group_id": self.group.id,
+                "product_id": cap.id,
+                "date": day(2),
+                "quantity": 10.0,
+            }
+        )
+        self.assertEqual(forecast.product_qty, 10.0)
+        self.assertEqual(forecast.company_id, self.company)
+        delivery = self._delivery(cap, 4.0, 3)
+
+        self._run()
+
+        # Same ISO week: max(10, 4) = 10, the forecast keeps 6 on its own date.
+        orders = self._suggestions(cap)
+        self.assertEqual(
+            self._rows(orders, ("product_qty", "date_required")),
+            [(6.0, day(2)), (4.0, day(3))],
+        )
+        self.assertEqual(
+            self._rows(orders.pegging_ids, ("demand_type", "forecast_id", "move_id")),
+            [
+                ("forecast", forecast, self.env["stock.move"]),
+                ("move", self.env["mes.mrp.forecast"], delivery),
+            ],
+        )
+        self.assertEqual(orders[0].pegging_ids.root_forecast_id, forecast)
