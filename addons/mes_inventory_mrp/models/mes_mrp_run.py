@@ -1044,6 +1044,30 @@ class MesMrpRun(models.Model):
         run_date = inputs.run_date
         company_currency = company.currency_id.id
         digits = inputs.precision
+        receiving_warehouse = group.warehouse_id.id
+        # Translated once: thousands of orders may carry an exception.
+        no_source_text = _(
+            "Product %(product)s has no vendor and no bill of materials: "
+            "add a vendor on its Purchase tab, or a bill of materials and "
+            "the Manufacture route on its Inventory tab."
+        )
+        late_texts = {
+            "make": _(
+                "Product %(product)s is late: started today (%(date)s) it is "
+                "ready after %(required)s with its lead time. Start it at once "
+                "and expedite it, or move the demand."
+            ),
+            "transfer": _(
+                "Product %(product)s is late: transferred today (%(date)s) it "
+                "arrives after %(required)s with the transfer lead time. "
+                "Transfer it at once and expedite it, or move the demand."
+            ),
+            "buy": _(
+                "Product %(product)s is late: ordered today (%(date)s) it "
+                "arrives after %(required)s with its lead time. Order it at "
+                "once and ask the vendor to expedite, or move the demand."
+            ),
+        }
         suggestion_vals = []
         for order in result.orders:
             product = products.get(order.item_id, {})
@@ -1059,7 +1083,7 @@ class MesMrpRun(models.Model):
                 "purchase_qty": qty,
                 "date_required": order.date_required,
                 "date_order": order.date_order,
-                "warehouse_id": group.warehouse_id.id,
+                "warehouse_id": receiving_warehouse,
                 "state": "new",
                 "exception": order.exception,
                 "exception_message": False,
@@ -1093,39 +1117,15 @@ class MesMrpRun(models.Model):
                     transfer_rule_id=transfer["rule_id"],
                 )
             if order.exception == "no_source":
-                vals["exception_message"] = _(
-                    "Product %(product)s has no vendor and no bill of materials: "
-                    "add a vendor on its Purchase tab, or a bill of materials and "
-                    "the Manufacture route on its Inventory tab.",
-                    product=name,
-                )
-            elif order.exception == "expedite" and order.action == "make":
-                vals["exception_message"] = _(
-                    "Product %(product)s is late: started today (%(date)s) it is "
-                    "ready after %(required)s with its lead time. Start it at once "
-                    "and expedite it, or move the demand.",
-                    product=name,
-                    date=run_date,
-                    required=order.date_required,
-                )
-            elif order.exception == "expedite" and order.action == "transfer":
-                vals["exception_message"] = _(
-                    "Product %(product)s is late: transferred today (%(date)s) it "
-                    "arrives after %(required)s with the transfer lead time. "
-                    "Transfer it at once and expedite it, or move the demand.",
-                    product=name,
-                    date=run_date,
-                    required=order.date_required,
-                )
+                vals["exception_message"] = no_source_text % {"product": name}
             elif order.exception == "expedite":
-                vals["exception_message"] = _(
-                    "Product %(product)s is late: ordered today (%(date)s) it "
-                    "arrives after %(required)s with its lead time. Order it at "
-                    "once and ask the vendor to expedite, or move the demand.",
-                    product=name,
-                    date=run_date,
-                    required=order.date_required,
-                )
+                vals["exception_message"] = late_texts.get(
+                    order.action, late_texts["buy"]
+                ) % {
+                    "product": name,
+                    "date": run_date,
+                    "required": order.date_required,
+                }
             suggestion_vals.append(vals)
         suggestion_ids = self._insert_rows("mes.mrp.suggestion", suggestion_vals)
 
