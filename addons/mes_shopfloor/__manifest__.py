@@ -25,6 +25,7 @@
         "security/mes_event_rules.xml",
         "data/mes_event_data.xml",
         "views/mes_event_views.xml",
+        "report/mes_recall_report.xml",
     ],
     "demo": ["demo/mes_shopfloor_demo.xml"],
     "assets": {

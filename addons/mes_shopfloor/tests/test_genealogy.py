@@ -202,6 +202,47 @@ class TestGenealogy(MesFgCommon):
         left_row = next(r for r in rows if r[1] == left.name)
         self.assertEqual(left_row[3], "Quarantine")
 
+    def test_recall_exports_pdf(self):
+        data = self._two_levels()
+        action = data["resin"].action_mes_recall()
+        recall = self.env["mes.recall.wizard"].browse(action["res_id"])
+        report = self.env.ref("mes_shopfloor.action_report_mes_recall")
+        self.assertEqual(report.report_type, "qweb-pdf")
+        self.assertEqual(report.model, "mes.recall.wizard")
+        # Without a document layout, Odoo first asks an admin to configure one.
+        self.env.company.external_report_layout_id = self.env.ref(
+            "web.external_layout_standard"
+        )
+        pdf = recall.action_export_pdf()
+        self.assertEqual(pdf["type"], "ir.actions.report")
+        self.assertEqual(pdf["report_name"], "mes_shopfloor.report_mes_recall")
+        self.assertEqual(pdf["report_type"], "qweb-pdf")
+        self.assertEqual(pdf["context"]["active_ids"], recall.ids)
+        html, kind = self.env["ir.actions.report"]._render_qweb_html(
+            report.report_name, recall.ids
+        )
+        self.assertEqual(kind, "html")
+        html = html.decode()
+        self.assertIn(f"Recall of <span>{data['resin'].name}</span>", html)
+        left = data["serials"] - data["shipped"]
+        for lot in data["resin"] | data["housing"] | data["serials"]:
+            self.assertIn(f"<span>{lot.name}</span>", html)
+        rows = html.split("<tr>")[2:]
+        self.assertEqual(len(rows), 4)
+        shipped_row = next(r for r in rows if data["shipped"].name in r)
+        self.assertIn("Acme Pumps", shipped_row)
+        self.assertIn(data["delivery"].name, shipped_row)
+        self.assertIn("<span>1.00</span>", shipped_row)
+        left_row = next(r for r in rows if f"<span>{left.name}</span>" in r)
+        self.assertNotIn("Acme Pumps", left_row)
+        self.assertIn(self.stock.display_name, left_row)
+        resin_row = next(r for r in rows if f"<span>{data['resin'].name}</span>" in r)
+        self.assertIn("<span>6.00</span>", resin_row)
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.stock_user)._render_qweb_html(
+                report.report_name, recall.ids
+            )
+
     def test_stock_user_cannot_recall(self):
         data = self._two_levels()
         with self.assertRaises(AccessError):

@@ -142,6 +142,13 @@ class MesRecallWizard(models.TransientModel):
             "target": "self",
         }
 
+    def action_export_pdf(self):
+        """Print the affected lots (the wizard's lines, as in the CSV) as a PDF."""
+        self.ensure_one()
+        return self.env.ref("mes_shopfloor.action_report_mes_recall").report_action(
+            self
+        )
+
 
 class MesRecallLine(models.TransientModel):
     _name = "mes.recall.line"
