@@ -18,3 +18,4 @@ from . import mes_stock_view
 from . import product_product_stock_card
 from . import stock_scrap
 from . import mes_event
+from . import purchase_order

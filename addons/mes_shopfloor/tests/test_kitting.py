@@ -79,6 +79,22 @@ class TestKitting(ShopfloorCommon):
         self.assertEqual(later.mes_shortage_ids.qty_available, 2.0)
         self.assertEqual(later.mes_shortage_ids.qty_missing, 10.0)
 
+    def test_po_confirm_and_cancel_update_covering_receipt(self):
+        """No stock event needed: confirming a PO names it on the shortage at
+        once, cancelling it takes it away again."""
+        mo = self._mo(self.valve_bom, 2)
+        self.assertEqual(mo.mes_kitting_state, "not_kitted")
+        self.assertFalse(mo.mes_shortage_ids.incoming_purchase_id)
+        po = self._po(self.spring, 5, datetime(2031, 3, 4, 8, 0))
+        # No explicit refresh: button_confirm did it.
+        self.assertEqual(mo.mes_shortage_ids.incoming_purchase_id, po)
+        self.assertEqual(mo.mes_shortage_ids.incoming_qty, 5.0)
+        self.assertEqual(mo.mes_shortage_ids.qty_missing, 8.0)
+        self.assertEqual(mo.mes_kitting_state, "not_kitted")
+        po.button_cancel()
+        self.assertFalse(mo.mes_shortage_ids.incoming_purchase_id)
+        self.assertEqual(mo.mes_shortage_ids.incoming_qty, 0.0)
+
     def test_shortage_says_where_stock_is(self):
         self._stock(self.spring, self.remote.lot_stock_id, 30)
         mo = self._mo(self.valve_bom, 1)
