@@ -6,7 +6,7 @@ SIZE ?= S
 HAVE_ODOO := $(shell $(PYTHON) -c "import odoo.release as r; print(r.version_info[0])" 2>/dev/null)
 HAVE_DOCKER := $(shell docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1 && echo yes)
 
-.PHONY: run test lint bench test-addon help
+.PHONY: run test test-host lint bench test-addon help
 
 help:
 	@echo "make run   - Odoo with the MES addons and demo data on http://localhost:8069"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint  - pre-commit: ruff format/check, pylint-odoo"
 	@echo "make bench SIZE=S|M|L - MRP benchmark"
 	@echo "make test-addon ADDON=mes_costing - one addon's Odoo tests"
+	@echo "make test-host - Odoo's own tests of the apps we extend, with and without our addons"
 
 run:
 ifeq ($(HAVE_ODOO),19)
@@ -32,6 +33,9 @@ else ifeq ($(HAVE_DOCKER),yes)
 else
 	@$(PYTHON) tools/run_tests.py
 endif
+
+test-host:
+	$(PYTHON) tools/run_host_tests.py
 
 lint:
 	$(PYTHON) -m pip install -q --disable-pip-version-check pre-commit ruff pylint-odoo
