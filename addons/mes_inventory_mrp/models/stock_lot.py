@@ -4,8 +4,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import split_every
 
 QUALITY_STATES = [
     ("pending", "Pending"),
@@ -14,6 +15,8 @@ QUALITY_STATES = [
     ("rejected", "Rejected"),
 ]
 INSPECTOR_GROUP = "mes_inventory_mrp.group_quality_inspector"
+# lots quarantined or warned per transaction of the daily expiry job
+MES_CRON_BATCH = 200
 
 
 class StockLot(models.Model):
@@ -77,9 +80,30 @@ class StockLot(models.Model):
                     )
                 )
             vals["mes_quality_state"] = asked or default_state
+        self._mes_refuse_visible_duplicates(
+            [
+                (
+                    vals.get("product_id"),
+                    vals.get("name"),
+                    vals.get("product_id") and self._mes_new_lot_company(vals),
+                )
+                for vals in vals_list
+            ]
+        )
         return super().create(vals_list)
 
     def write(self, vals):
+        if {"name", "product_id", "company_id"} & set(vals):
+            self._mes_refuse_visible_duplicates(
+                [
+                    (
+                        vals.get("product_id", lot.product_id.id),
+                        vals.get("name", lot.name),
+                        vals.get("company_id", lot.company_id.id) or False,
+                    )
+                    for lot in self
+                ]
+            )
         if "expiration_date" in vals and "mes_expiry_warned_days" not in vals:
             # A new expiry date restarts the 30/15/7-day warnings.
             vals = dict(vals, mes_expiry_warned_days=0)
@@ -248,10 +272,15 @@ class StockLot(models.Model):
                 ("mes_quality_state", "in", ("pending", "released")),
             ]
         )
-        if expired:
-            expired.with_context(mes_quality_reason=_("expired")).write(
+        # Small transactions when run as the scheduled job: quarantining
+        # unreserves moves that Odoo's own scheduler may be assigning at the
+        # same time. Each batch is final (a quarantined lot is not selected
+        # again), so a job that stops half-way starts over where it stopped.
+        for batch in split_every(MES_CRON_BATCH, expired.ids, expired.browse):
+            batch.with_context(mes_quality_reason=_("expired")).write(
                 {"mes_quality_state": "quarantine"}
             )
+            self._mes_cron_commit(len(batch))
         horizon = max(
             [
                 d
@@ -318,6 +347,14 @@ class StockLot(models.Model):
                     ),
                 )
             warn_lots.write({"mes_expiry_warned_days": threshold})
+            self._mes_cron_commit(len(warn_lots))
+
+    @api.model
+    def _mes_cron_commit(self, processed):
+        """Commit the work done so far when running as a scheduled job (a
+        direct call, in a test or a script, stays in the caller's transaction)."""
+        if self.env.context.get("ir_cron_progress_id"):
+            self.env["ir.cron"]._commit_progress(processed)
 
     @api.model
     def _mes_stock_manager(self, company):
@@ -332,10 +369,76 @@ class StockLot(models.Model):
             limit=1,
         ) or self.env.ref("base.user_admin")
 
-    # The host only checks uniqueness in Python (_check_unique_lot): two
-    # transactions creating the same serial at once both pass it. This index
-    # makes the database refuse the second one.
+    # ------------------------------------------------------------------
+    # Uniqueness
+    # ------------------------------------------------------------------
+    # The host only checks uniqueness in Python (_check_unique_lot), after the
+    # insert and in the transaction's snapshot: two transactions creating the
+    # same serial at once both pass it. This index makes the database refuse
+    # the second one.
     _mes_product_name_company_uniq = models.UniqueIndex(
         "(product_id, name, COALESCE(company_id, 0))",
         "This lot/serial number already exists for this product in this company.",
     )
+
+    def _mes_refuse_visible_duplicates(self, keys):
+        """Refuse, as the host does, a lot whose (product, name, company) exists.
+
+        ``keys`` are the (product id, name, company id or False) the lots will
+        have. The index below would refuse them first, as a database error
+        logged as a bad query, before the host's own ``_check_unique_lot``
+        (which runs after the insert) says it in the user's words: say it
+        before. A duplicate this transaction cannot see yet (a concurrent
+        one) is still refused by the index.
+        """
+        keys = [key for key in keys if key[0] and key[1]]
+        if not keys:
+            return
+        # sudo: uniqueness spans the records the user may not read
+        existing = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch(
+                [
+                    ("product_id", "in", list({key[0] for key in keys})),
+                    ("name", "in", list({key[1] for key in keys})),
+                    ("id", "not in", self.ids),
+                ],
+                ["product_id", "name", "company_id"],
+            )
+        )
+        seen = {(lot.product_id.id, lot.name, lot.company_id.id) for lot in existing}
+        duplicates = []
+        for key in keys:
+            if key in seen:
+                duplicates.append(key)
+            seen.add(key)
+        if not duplicates:
+            return
+        products = self.env["product.product"].browse({key[0] for key in duplicates})
+        names = dict(products.sudo().mapped(lambda p: (p.id, p.display_name)))
+        raise ValidationError(
+            self.env._(
+                "The combination of lot/serial number and product must be unique "
+                "within a company including when no company is defined.\nThe "
+                "following combinations contain duplicates:\n%(error_lines)s",
+                error_lines="\n".join(
+                    sorted(
+                        {
+                            self.env._(
+                                " - Product: %(product)s, Lot/Serial Number: %(lot)s",
+                                product=names[product],
+                                lot=name,
+                            )
+                            for product, name, _company in duplicates
+                        }
+                    )
+                ),
+            )
+        )
+
+    def _mes_new_lot_company(self, vals):
+        """The company a lot created from ``vals`` gets (the host's compute)."""
+        if "company_id" in vals:
+            return vals["company_id"] or False
+        return self.new({"product_id": vals["product_id"]}).company_id.id or False
