@@ -7,7 +7,9 @@ class StockPicking(models.Model):
     def _action_done(self):
         pending = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         res = super()._action_done()
-        received = pending.filtered(
+        # The host may delete moves while validating (kit components exploded,
+        # moves merged): only the moves still there were received.
+        received = pending.exists().filtered(
             lambda m: m.state == "done" and m.picking_code == "incoming"
         )
         if received:

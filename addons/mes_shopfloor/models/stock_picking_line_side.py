@@ -28,7 +28,8 @@ class StockPicking(models.Model):
     def _action_done(self):
         pending = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         res = super()._action_done()
-        done = pending.filtered(
+        # moves the host deleted while validating (kits, merges) are gone
+        done = pending.exists().filtered(
             lambda m: m.state == "done" and m.picking_code != "incoming"
         )
         if done:
