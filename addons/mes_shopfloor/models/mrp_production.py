@@ -402,6 +402,11 @@ class MrpProduction(models.Model):
         return self.sudo()._mes_refresh_kitting_sudo()
 
     def _mes_refresh_kitting_sudo(self):
+        if not self:
+            # Nothing to refresh: touch nothing, so that a receipt or transfer
+            # where no MO is waiting behaves exactly as in plain Odoo (no
+            # early flush of the host's pending computations).
+            return
         Move = self.env["stock.move"]
         now = fields.Datetime.now()
         closed = self.filtered(lambda p: p.state not in OPEN_MO_STATES)
@@ -508,7 +513,12 @@ class MrpProduction(models.Model):
         """
         cr = self.env.cr
         uid = self.env.uid
-        self.env.flush_all()
+        # Flush only what these statements touch: a flush of everything would
+        # run the host's pending computations early (a PO line's received
+        # quantity posts its chatter note when it is computed).
+        self.env["mes.kitting.shortage"].flush_model()
+        self.flush_model(["mes_kitting_state", "mes_kitting_date"])
+        self.env["mrp.workorder"].flush_model(["mes_kitting_state"])
         cr.execute(
             SQL(
                 "DELETE FROM mes_kitting_shortage WHERE production_id = ANY(%s)",
