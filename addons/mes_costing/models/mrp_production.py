@@ -33,8 +33,15 @@ class MrpProduction(models.Model):
 
     def _cal_price(self, consumed_moves):
         """Value the finished goods at the cost sheet's actual cost (FIFO and
-        average products; standard-cost products stay at standard)."""
+        average products; standard-cost products stay at standard).
+
+        Changes the host's valuation of manufactured goods, on purpose, only for
+        companies that set costing up (``res.company._mes_values_at_actual_cost``):
+        a plain MO keeps Odoo's own valuation (readme/USAGE.md).
+        """
         res = super()._cal_price(consumed_moves)
+        if not self.company_id._mes_values_at_actual_cost():
+            return res
         finished = self.move_finished_ids.filtered(
             lambda m: (
                 m.product_id == self.product_id

@@ -15,6 +15,14 @@ class ResCompany(models.Model):
         help="Compute the cost sheet and post its entries when an MO is done "
         "(cost accountants can always post from the sheet).",
     )
+    mes_cost_actual_valuation = fields.Boolean(
+        "Value Finished Goods at Actual Cost",
+        default=True,
+        help="FIFO and average-cost finished products of an MO are valued at the "
+        "cost sheet's actual cost instead of Odoo's own valuation. It takes effect "
+        "only once costing is set up for the company (at least one cost rate): "
+        "before that, Odoo values manufactured goods as it always does.",
+    )
     mes_labor_account_id = _account(
         "Labor Absorbed Account", "Credited with actual labor cost (hours x rates)."
     )
@@ -49,3 +57,16 @@ class ResCompany(models.Model):
         "Difference between the cost sheet's standard and the product's standard "
         "price valued by the stock.",
     )
+
+    def _mes_values_at_actual_cost(self):
+        """True when this company's MOs value their finished goods at the cost
+        sheet's actual cost: it asked for it and has set up costing (a cost
+        rate). Until then installing the addon leaves Odoo's valuation alone."""
+        self.ensure_one()
+        return self.mes_cost_actual_valuation and bool(
+            # sudo: whoever closes the MO decides its valuation, rates are
+            # readable by cost accountants only
+            self.env["mes.cost.rate"]
+            .sudo()
+            .search_count([("company_id", "=", self.id)], limit=1)
+        )
