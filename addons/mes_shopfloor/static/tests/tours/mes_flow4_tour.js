@@ -33,6 +33,10 @@ registry.category("web_tour.tours").add("mes_shopfloor_flow4_pick_consume_return
             run: "edit 5 && click body",
         },
         {
+            content: "Wait for the quantities of the produced 5",
+            trigger: '.o_statusbar_status button[aria-checked="true"]:contains("In Progress")',
+        },
+        {
             content: "Only 8 housings were used",
             trigger: 'div[name="move_raw_ids"] .o_data_row:contains("Housing") td[name="quantity"]',
             run: "click",
