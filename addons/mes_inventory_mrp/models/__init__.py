@@ -17,7 +17,9 @@ from . import mes_mrp_message
 from . import mes_mrp_run
 from . import mes_mrp_projection
 from . import mes_mrp_suggestion_purchase
+from . import mes_mrp_suggestion_production
 from . import purchase_order
+from . import mrp_production
 from . import mes_mrp_projection_purchase
 from . import mes_stock_count
 from . import mes_stock_reconciliation

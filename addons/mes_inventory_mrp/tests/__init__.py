@@ -10,3 +10,4 @@ from . import test_tour_flow1
 from . import test_mrp_transfer
 from . import test_mrp_adapter
 from . import test_stock_reconciliation
+from . import test_mrp_production
