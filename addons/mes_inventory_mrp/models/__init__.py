@@ -15,6 +15,7 @@ from . import mes_mrp_suggestion
 from . import mes_mrp_pegging
 from . import mes_mrp_message
 from . import mes_mrp_run
+from . import mes_mrp_run_schedule
 from . import mes_mrp_projection
 from . import mes_mrp_suggestion_purchase
 from . import mes_mrp_suggestion_production

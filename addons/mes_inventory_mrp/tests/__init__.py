@@ -12,3 +12,4 @@ from . import test_mrp_adapter
 from . import test_stock_reconciliation
 from . import test_mrp_production
 from . import test_mrp_message_apply
+from . import test_mrp_scheduled
