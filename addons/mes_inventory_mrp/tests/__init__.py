@@ -13,3 +13,4 @@ from . import test_stock_reconciliation
 from . import test_mrp_production
 from . import test_mrp_message_apply
 from . import test_mrp_scheduled
+from . import test_tour_loop
