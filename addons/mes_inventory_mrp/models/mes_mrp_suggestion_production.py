@@ -215,7 +215,7 @@ class MesMrpSuggestion(models.Model):
         if make:
             self.env["mrp.production"].check_access("create")
         problems = [
-            _(
+            self.env._(
                 "%(name)s has no source: add a vendor, a bill of materials or a "
                 "resupply route to the product and run the MRP again.",
                 name=suggestion.display_name,

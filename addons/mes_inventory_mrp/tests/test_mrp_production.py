@@ -253,3 +253,22 @@ class TestMrpProductions(MrpCase):
             suggestion.with_user(self.planner).action_create_productions()
         self.assertEqual(suggestion.state, "new")
         self.assertFalse(self._mos(frame))
+
+    def test_buyer_orders_buy_suggestions_with_create_orders(self):
+        self._deliver(self.bolt, 5.0, 6)
+        self._deliver(self.frame, 1.0, 8)
+        self._run()
+        buy = self._suggestions(self.bolt)
+        action = buy.with_user(self.buyer).action_create_orders()
+        self.assertEqual(action["res_model"], "purchase.order")
+        self.assertEqual(action["res_id"], buy.purchase_order_id.id)
+        self.assertEqual(buy.state, "ordered")
+        # No source in the selection: refused, naming the fix.
+        orphan = self._product("Orphan")
+        self._deliver(orphan, 1.0, 3)
+        self._run()
+        no_source = self._suggestions(orphan)
+        make = self._suggestions(self.frame)
+        with self.assertRaisesRegex(UserError, "Orphan has no source"):
+            (make | no_source).with_user(self.planner).action_create_orders()
+        self.assertFalse(make.production_id)
