@@ -13,7 +13,7 @@ class MesMrpSuggestion(models.Model):
     """What a planner does with make suggestions: manufacturing orders; and the
     one button that orders a mixed selection (RFQs, MOs and transfers)."""
 
-    _inherit = "mes.mrp.suggestion"
+    _inherit = "mes.mrp.suggestion"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # Manufacturing orders

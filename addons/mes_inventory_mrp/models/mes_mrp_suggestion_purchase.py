@@ -16,7 +16,7 @@ PURCHASE_GROUP = "purchase.group_purchase_user"
 class MesMrpSuggestion(models.Model):
     """What a buyer does with buy suggestions: compare vendors, order them."""
 
-    _inherit = "mes.mrp.suggestion"
+    _inherit = "mes.mrp.suggestion"  # pylint: disable=consider-merging-classes-inherited
 
     purchase_order_id = fields.Many2one(
         related="purchase_line_id.order_id",
