@@ -34,6 +34,7 @@
         "views/mes_mrp_menus.xml",
         "data/mes_mrp_data.xml",
         "views/mes_mrp_suggestion_purchase_views.xml",
+        "views/mrp_production_views.xml",
         "wizard/mes_vendor_comparison_views.xml",
         "security/mes_stock_reconciliation_rules.xml",
         "data/mes_stock_reconciliation_data.xml",

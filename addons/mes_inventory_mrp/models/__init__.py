@@ -15,9 +15,12 @@ from . import mes_mrp_suggestion
 from . import mes_mrp_pegging
 from . import mes_mrp_message
 from . import mes_mrp_run
+from . import mes_mrp_run_schedule
 from . import mes_mrp_projection
 from . import mes_mrp_suggestion_purchase
+from . import mes_mrp_suggestion_production
 from . import purchase_order
+from . import mrp_production
 from . import mes_mrp_projection_purchase
 from . import mes_stock_count
 from . import mes_stock_reconciliation

@@ -1,11 +1,18 @@
+import logging
+
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
 
 
 class MesMrpPlanningGroup(models.Model):
     """Warehouses whose stock is one MRP pool (central, shop floor, line side)."""
 
     _name = "mes.mrp.planning.group"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "MRP Planning Group"
     _order = "company_id, sequence, id"
     _check_company_auto = True
@@ -44,6 +51,24 @@ class MesMrpPlanningGroup(models.Model):
     )
     run_ids = fields.One2many("mes.mrp.run", "planning_group_id", string="Runs")
     suggestion_count = fields.Integer(compute="_compute_suggestion_count")
+    auto_run = fields.Boolean(
+        string="Plan Automatically",
+        help="The scheduled action 'MRP: scheduled planning' runs the MRP of this "
+        "group once a day, at the hour below.",
+    )
+    auto_run_hour = fields.Integer(
+        string="Planning Hour",
+        default=2,
+        help="Hour of the day (0-23, in the company's time zone) from which the "
+        "daily scheduled run of this group is due.",
+    )
+    auto_run_last_date = fields.Date(
+        string="Last Scheduled Run",
+        readonly=True,
+        copy=False,
+        help="Day (company time zone) of the last scheduled run: a group is "
+        "planned once a day.",
+    )
 
     _horizon_positive = models.Constraint(
         "CHECK(horizon_days > 0)", "The planning horizon must be at least one day."
@@ -51,6 +76,10 @@ class MesMrpPlanningGroup(models.Model):
     _reschedule_out_positive = models.Constraint(
         "CHECK(reschedule_out_days >= 0)",
         "The reschedule out tolerance cannot be negative.",
+    )
+    _auto_run_hour_valid = models.Constraint(
+        "CHECK(auto_run_hour >= 0 AND auto_run_hour <= 23)",
+        "The planning hour is an hour of the day, from 0 to 23.",
     )
 
     def _compute_suggestion_count(self):
@@ -63,6 +92,18 @@ class MesMrpPlanningGroup(models.Model):
         )
         for group in self:
             group.suggestion_count = counts.get(group, 0)
+
+    @api.constrains("auto_run_hour")
+    def _check_auto_run_hour(self):
+        for group in self:
+            if not 0 <= group.auto_run_hour <= 23:
+                raise ValidationError(
+                    _(
+                        "Planning group %(group)s: the planning hour is an hour "
+                        "of the day, from 0 to 23.",
+                        group=group.display_name,
+                    )
+                )
 
     @api.constrains("warehouse_id", "warehouse_ids")
     def _check_receiving_warehouse(self):
@@ -166,3 +207,117 @@ class MesMrpPlanningGroup(models.Model):
         )
         action["domain"] = [("planning_group_id", "=", self.id)]
         return action
+
+    # ------------------------------------------------------------------
+    # Scheduled planning
+    # ------------------------------------------------------------------
+    def _mes_tz(self):
+        """The company's time zone (its partner's, else its working hours')."""
+        self.ensure_one()
+        company = self.company_id
+        name = company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+        try:
+            return pytz.timezone(name)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _mes_local_now(self, now=None):
+        now = now or fields.Datetime.now()
+        return pytz.utc.localize(now).astimezone(self._mes_tz())
+
+    def _mes_is_due(self, now=None):
+        """Planned automatically, its hour has come today (company time zone),
+        and not planned by the scheduled action yet today."""
+        self.ensure_one()
+        if not (self.active and self.auto_run and self.warehouse_ids):
+            return False
+        local = self._mes_local_now(now)
+        if local.hour < self.auto_run_hour:
+            return False
+        return not self.auto_run_last_date or self.auto_run_last_date < local.date()
+
+    @api.model
+    def _cron_auto_run(self, use_new_cursor=False):
+        """Plan every group that is due, one group per transaction.
+
+        Each group gets a run (``trigger`` scheduled) planned in the background
+        with its progress committed. A group whose run fails does not stop the
+        others: the run is marked failed with the error and the group's
+        planners get an activity. A group busy with another run is tried again
+        at the next call.
+        """
+        Run = self.env["mes.mrp.run"]
+        groups = self.search([("auto_run", "=", True)])
+        due = groups.filtered(lambda group: group._mes_is_due())
+        cron = self.env["ir.cron"]
+        if use_new_cursor:
+            cron._commit_progress(remaining=len(due))
+        for group in due:
+            if Run.search_count(
+                [
+                    ("planning_group_id", "=", group.id),
+                    "|",
+                    ("state", "=", "running"),
+                    ("in_queue", "=", True),
+                ],
+                limit=1,
+            ):
+                _logger.info("MRP group %s is being planned: skipped", group.id)
+                continue
+            run = Run.create({"planning_group_id": group.id, "trigger": "scheduled"})
+            group.auto_run_last_date = group._mes_local_now().date()
+            if use_new_cursor:
+                cron._commit_progress()
+            try:
+                if use_new_cursor:
+                    run._run(use_new_cursor=True)
+                else:
+                    with self.env.cr.savepoint():
+                        run._run()
+            except Exception as error:  # one group must not stop the others
+                _logger.exception("Scheduled MRP run %s failed", run.id)
+                if use_new_cursor:
+                    self.env.cr.rollback()
+                run.write(
+                    {
+                        "state": "failed",
+                        "in_queue": False,
+                        "ended": fields.Datetime.now(),
+                        "progress": 100.0,
+                        "error_message": str(error),
+                    }
+                )
+                if use_new_cursor:
+                    cron._commit_progress(1)
+            if run.state == "failed":
+                group._mes_notify_failure(run)
+            if use_new_cursor and not cron._commit_progress():
+                break  # out of time: the scheduler calls again for the rest
+        return True
+
+    def _mes_planners(self):
+        """Active internal users of the MRP Planner group in this company."""
+        self.ensure_one()
+        group = self.env.ref("mes_inventory_mrp.group_mrp_planner")
+        return group.sudo().all_user_ids.filtered(
+            lambda user: (
+                user.active and not user.share and self.company_id in user.company_ids
+            )
+        )
+
+    def _mes_notify_failure(self, run):
+        """An activity on the group for each of its planners: the run failed."""
+        self.ensure_one()
+        deadline = fields.Date.context_today(self)
+        for user in self._mes_planners():
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                date_deadline=deadline,
+                summary=_("Scheduled MRP run failed"),
+                note=_(
+                    "%(run)s failed: %(error)s Fix the cause and run the MRP again.",
+                    run=run.display_name,
+                    error=run.error_message or "",
+                ),
+                user_id=user.id,
+            )

@@ -1035,8 +1035,13 @@ class MesMrpRun(models.Model):
                 group.id,
             )
         )
+        # Applied and dismissed messages stay: they are what the planner did.
         self.env.execute_query(
-            SQL("DELETE FROM mes_mrp_message WHERE planning_group_id = %s", group.id)
+            SQL(
+                "DELETE FROM mes_mrp_message "
+                "WHERE planning_group_id = %s AND state = 'new'",
+                group.id,
+            )
         )
 
         products = inputs.products
@@ -1154,6 +1159,7 @@ class MesMrpRun(models.Model):
                 "date_current": message.date_current,
                 "date_suggested": message.date_suggested,
                 "product_qty": message.qty,
+                "state": "new",
             }
             if kind == "move":
                 move_id = int(raw_id)
@@ -1166,6 +1172,9 @@ class MesMrpRun(models.Model):
             elif kind == "rfq":
                 vals["purchase_line_id"] = int(raw_id)
             message_vals.append(vals)
+        message_vals = self.env["mes.mrp.message"]._mes_drop_decided(
+            group, message_vals
+        )
         self._insert_rows("mes.mrp.message", message_vals)
         # The rows were written behind the ORM's back: drop what it cached.
         self.env.invalidate_all()

@@ -1,11 +1,12 @@
 from collections import defaultdict
 from datetime import timedelta
 
+from psycopg2.errors import LockNotAvailable
 from pytz import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_is_zero
+from odoo.tools import SQL, float_is_zero
 
 PLANNER_GROUP = "mes_inventory_mrp.group_mrp_planner"
 
@@ -21,6 +22,31 @@ def check_planner(env, what):
             what=what,
         )
     )
+
+
+def lock_records(records, busy_message=None):
+    """Lock ``records`` (FOR UPDATE NOWAIT) so two users cannot act on them at
+    once; the second one gets ``busy_message`` (a UserError) instead of waiting."""
+    if not records:
+        return
+    try:
+        records.env.execute_query(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                SQL.identifier(records._table),
+                tuple(records.ids),
+            )
+        )
+    except LockNotAvailable:
+        raise UserError(
+            busy_message
+            or records.env._(
+                "These records are being changed by someone else right now "
+                "(%(what)s): try again in a moment.",
+                what=records._description,
+            )
+        ) from None
+    records.invalidate_recordset()
 
 
 class MesMrpSuggestion(models.Model):

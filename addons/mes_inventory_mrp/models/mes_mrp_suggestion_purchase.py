@@ -2,12 +2,13 @@ import math
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from psycopg2.errors import LockNotAvailable
 from pytz import UTC, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import float_compare, float_is_zero, float_round
+
+from .mes_mrp_suggestion import lock_records
 
 PURCHASE_GROUP = "purchase.group_purchase_user"
 
@@ -15,7 +16,7 @@ PURCHASE_GROUP = "purchase.group_purchase_user"
 class MesMrpSuggestion(models.Model):
     """What a buyer does with buy suggestions: compare vendors, order them."""
 
-    _inherit = "mes.mrp.suggestion"
+    _inherit = "mes.mrp.suggestion"  # pylint: disable=consider-merging-classes-inherited
 
     purchase_order_id = fields.Many2one(
         related="purchase_line_id.order_id",
@@ -345,22 +346,13 @@ class MesMrpSuggestion(models.Model):
 
     def _mes_lock(self):
         """Lock the suggestions so two buyers cannot order them twice."""
-        try:
-            self.env.execute_query(
-                SQL(
-                    "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
-                    SQL.identifier(self._table),
-                    tuple(self.ids),
-                )
-            )
-        except LockNotAvailable:
-            raise UserError(
-                _(
-                    "These suggestions are being ordered or planned by someone "
-                    "else right now: try again in a moment."
-                )
-            )
-        self.invalidate_recordset()
+        lock_records(
+            self,
+            _(
+                "These suggestions are being ordered or planned by someone "
+                "else right now: try again in a moment."
+            ),
+        )
 
     def _mes_po_key(self):
         """Vendor, company, currency and receipt type: one RFQ per key."""

@@ -11,3 +11,7 @@ from . import test_mrp_transfer
 from . import test_mrp_adapter
 from . import test_stock_reconciliation
 from . import test_host_compat
+from . import test_mrp_production
+from . import test_mrp_message_apply
+from . import test_mrp_scheduled
+from . import test_tour_loop

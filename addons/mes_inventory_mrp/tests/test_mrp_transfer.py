@@ -220,3 +220,33 @@ class TestMrpTransfer(MrpCase):
             no_source.with_user(self.planner).action_create_purchase_orders()
         with self.assertRaisesRegex(ValidationError, "cannot be approved or ordered"):
             no_source.write({"state": "ordered"})
+
+    def test_create_orders_transfer_and_buy_all_or_nothing(self):
+        valve = self._product("Valve")
+        bolt = self._product("Bolt")
+        self._seller(bolt)
+        self._delivery(valve, 6.0, 10)
+        self._delivery(bolt, 2.0, 5)
+        self._run()
+        transfer = self._suggestions(valve)
+        buy = self._suggestions(bolt)
+        self.assertEqual((transfer.action, buy.action), ("transfer", "buy"))
+        transit_moves = [
+            ("product_id", "=", valve.id),
+            ("location_id", "=", self.transit.id),
+        ]
+
+        # One wrong suggestion: nothing at all is created.
+        buy_again = buy.copy({"state": "cancelled"})
+        with self.assertRaisesRegex(UserError, "is already cancelled"):
+            (transfer | buy | buy_again).with_user(self.planner).action_create_orders()
+        self.assertEqual((transfer | buy).mapped("state"), ["new", "new"])
+        self.assertFalse(self.env["stock.move"].search(transit_moves))
+        self.assertFalse(buy.purchase_line_id)
+
+        (transfer | buy).with_user(self.planner).action_create_orders()
+        self.assertEqual((transfer | buy).mapped("state"), ["ordered", "ordered"])
+        self.assertEqual(transfer.transfer_move_id.location_id, self.transit)
+        self.assertEqual(buy.purchase_order_id.partner_id, self.vendor)
+        self._run()
+        self.assertFalse(self._suggestions(valve) | self._suggestions(bolt))

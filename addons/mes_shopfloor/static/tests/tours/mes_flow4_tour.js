@@ -28,6 +28,10 @@ registry.category("web_tour.tours").add("mes_shopfloor_flow4_pick_consume_return
             run: "click",
         },
         {
+            content: "Reloaded after the pick: kitted (edits before the reload are lost)",
+            trigger: '.o_field_widget[name="mes_kitting_state"]:contains("Kitted"):not(:contains("Not"))',
+        },
+        {
             content: "Produce 5",
             trigger: 'div[name="qty_producing"] input',
             run: "edit 5 && click body",
