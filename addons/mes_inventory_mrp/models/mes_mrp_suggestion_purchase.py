@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
+from .mes_guarded_mixin import guarded_action
 from .mes_mrp_suggestion import lock_records
 
 PURCHASE_GROUP = "purchase.group_purchase_user"
@@ -406,6 +407,7 @@ class MesMrpSuggestion(models.Model):
         first = min((s.date_order for s in self if s.date_order), default=today)
         return self._mes_noon(max(first, today), tz)
 
+    @guarded_action
     def action_create_purchase_orders(self):
         """Turn these buy suggestions into requests for quotation, in one go.
 
