@@ -128,6 +128,36 @@ class TestGuardedSuggestion(MrpCase):
             )
         )
 
+    def test_other_company_record_is_neither_shown_nor_changed(self):
+        other = self.env["res.company"].create({"name": "MES Other Plant"})
+        group = self.env["mes.mrp.planning.group"].search(
+            [("company_id", "=", other.id)], limit=1
+        ) or self.env["mes.mrp.planning.group"].create(
+            {"name": "Other plant", "company_id": other.id}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Other bolt", "is_storable": True, "company_id": other.id}
+        )
+        suggestion = self.env["mes.mrp.suggestion"].create(
+            {
+                "planning_group_id": group.id,
+                "company_id": other.id,
+                "product_id": product.id,
+                "action": "buy",
+                "product_qty": 3.0,
+                "date_required": day(4),
+                "date_order": day(4),
+            }
+        )
+        as_planner = suggestion.with_user(self.planner)
+        with self.assertRaises(AccessError):
+            as_planner.read(["state", "product_qty"])
+        for action in ("action_approve", "action_cancel", "action_create_orders"):
+            with self.assertRaises(AccessError):
+                getattr(as_planner, action)()
+        self.assertEqual(suggestion.state, "new")
+        self.assertFalse(suggestion.purchase_line_id)
+
     def test_superuser_code_passes(self):
         """Server code running as superuser (install, scheduled jobs) passes;
         no RPC call runs as superuser."""
