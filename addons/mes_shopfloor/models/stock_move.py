@@ -24,6 +24,15 @@ class StockMove(models.Model):
         copy=False,
         readonly=True,
         ondelete="restrict",
-        help="Shop-floor event that posted this move (checked daily against "
-        "the events applied).",
+        help="Shop-floor event that posted this move (for a move posting "
+        "several events of one batch: the first one; each move line names "
+        "its own event). Checked hourly against the events applied.",
     )
+
+    def _should_bypass_reservation(self, forced_location=False):
+        # Moves of shop-floor events are validated in the statement that
+        # creates them, from quants the batch locked and found free: a
+        # reservation made and released at once would only cost time.
+        if self.id in self.env.context.get("mes_event_post_ids", ()):
+            return True
+        return super()._should_bypass_reservation(forced_location)

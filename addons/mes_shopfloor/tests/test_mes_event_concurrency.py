@@ -178,6 +178,9 @@ class TestMesEventConcurrency(BaseCase):
         ids = self.ids
 
         def job(index, env):
+            # one event per request: a batch is applied at once under its
+            # locks, so only separate requests interleave between workers
+            # (batches of three: test_eight_workers_batches_of_three)
             events = [
                 {
                     "type": "consume",
@@ -191,7 +194,11 @@ class TestMesEventConcurrency(BaseCase):
                 }
                 for n in range(3)
             ]
-            return env["mes.event"].mes_process_events(events)
+            return [
+                result
+                for event in events
+                for result in env["mes.event"].mes_process_events([event])
+            ]
 
         with mute_logger("odoo.sql_db"):
             outcomes = self.run_parallel(8, job)
