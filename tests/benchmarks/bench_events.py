@@ -168,10 +168,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2, help="Odoo HTTP workers")
     parser.add_argument("--products", type=int, default=4)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--db", help="database name (default: mes_ev_bench_<pid>)")
     args = parser.parse_args()
     odoo_env.require_odoo19()
     odoo_env.ensure_postgres()
-    db = f"mes_bench_events_{os.getpid()}"
+    db = args.db or f"mes_ev_bench_{os.getpid()}"
     print(f"database {db}: installing mes_shopfloor ...", flush=True)
     create_db(db)
     server = None
@@ -237,6 +238,8 @@ def main():
             "book stock = sum of unique events: "
             + ("yes" if books_ok else f"NO {stock} != {dict(expected)}")
         )
+        for result in report["unexpected"][:10]:
+            print("unexpected:", result)
         print("RESULT:", "OK" if ok else "FAILED")
         return 0 if ok else 1
     finally:

@@ -117,6 +117,13 @@ class EventHandler:
     def read(self, batch, item):
         raise NotImplementedError
 
+    def recheck(self, batch, item):
+        """Under the locks: what may have changed since :meth:`read` (the
+        order may have been closed meanwhile)."""
+        production = item.values.get("production")
+        if production:
+            check_production_open(batch, production)
+
     def want_stock(self, batch, item):
         """Note the quants the event may take (events that take stock)."""
 
@@ -210,7 +217,13 @@ def check_released(batch, lot):
 
 def read_production(batch, item, required=True):
     production = find(batch, item, "production", required=required)
-    if production and production.state in CLOSED_MO_STATES:
+    if production:
+        check_production_open(batch, production)
+    return production
+
+
+def check_production_open(batch, production):
+    if production.state in CLOSED_MO_STATES:
         raise MesEventError(
             batch.env._(
                 "production: manufacturing order %(mo)s is %(state)s; events "

@@ -28,7 +28,9 @@ import random
 import time
 from collections import defaultdict
 
-from odoo import api
+from psycopg2 import errors as pg_errors
+
+from odoo import api, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.orm.environments import Transaction
 from odoo.tools import SQL
@@ -38,11 +40,9 @@ from .base import Item
 from .errors import RETRYABLE_ERRORS, MesBusyError, MesEventError
 from .locks import (
     LockTimeout,
-    lock_session,
     lock_timeout_ms,
     lock_transaction,
     raw_order_key,
-    unlock_session,
 )
 from .reader import (
     canonical_payload,
@@ -194,21 +194,22 @@ class Batch:
             )
             known = {(r[1], r[2], r[3]): r for r in rows}
         to_apply = []
+        applying = {}  # key -> the item of the batch that applies it
         for item in self.items:
             if not item.head:
                 continue
             key = (item.company.id, item.head["source"], item.head["external_id"])
-            twin = first[key]
-            if twin is not item:
-                item.known = ("twin", twin)
-                item.event_id = twin.event_id
-                if item.digest != twin.digest:
-                    self._conflict(item)
-                continue
             if key in inserted:
+                # new in this batch: later occurrences are replays of the first
+                first_item = first[key]
                 item.event_id = inserted[key]
-                item.known = ("new", 0)
-                to_apply.append(item)
+                if first_item is item:
+                    item.known = ("new", 0)
+                    to_apply.append(item)
+                elif item.digest != first_item.digest:
+                    self._conflict(item)
+                else:
+                    item.known = ("twin", first_item)
                 continue
             row = known.get(key)
             if row is None:  # deleted meanwhile: let a new attempt insert it
@@ -219,7 +220,10 @@ class Batch:
                 self._conflict(item)
             elif state == "applied":
                 item.answer("duplicate", 200)
+            elif key in applying:
+                item.known = ("twin", applying[key])
             else:
+                applying[key] = item
                 item.known = ("again", event_id)
                 to_apply.append(item)
         return to_apply
@@ -251,7 +255,8 @@ class Batch:
     # 4-5. plan and write
     # ------------------------------------------------------------------
     def apply(self):
-        """Store and apply the events (locks held); returns the results."""
+        """Store the events, take the batch's locks, apply the events;
+        returns the results."""
         # what this transaction wrote must be in the database for the
         # statements below (quants, events)
         self.env.flush_all()
@@ -261,6 +266,15 @@ class Batch:
                 item.handler.read(self, item)
             except MesEventError as exc:
                 item.read_error = exc
+        lock_transaction(self.env.cr, self.lock_keys())
+        # what the previous holders of the locks wrote is read again, fresh
+        self.env.invalidate_all()
+        for item in to_apply:
+            if item.read_error is None:
+                try:
+                    item.handler.recheck(self, item)
+                except MesEventError as exc:
+                    item.read_error = exc
         failures = {}
         while True:
             planned = self._plan(to_apply, failures)
@@ -505,17 +519,21 @@ def receive(env, payloads, start_sequence=1, blocked_by=None, known_events=None)
     )
     if blocked_by:
         batch.blocked_by = {0: blocked_by}
-    batch.prepare()
-    keys = batch.lock_keys()
     with LockTimeout(env.cr, lock_timeout_ms(env)):
-        lock_transaction(env.cr, keys)
+        batch.prepare()
         return batch.apply()
 
 
 def process(env, payloads):
-    """Receive and apply a batch in transactions of its own, retried on
-    concurrent updates; raises :class:`MesBusyError` when the locks could
-    not be had in time or the batch kept colliding (nothing stored)."""
+    """Receive and apply a batch in a transaction of its own, retried on
+    deadlocks and concurrent inserts; raises :class:`MesBusyError` when the
+    locks could not be had within the lock timeout or the batch kept
+    colliding (nothing stored then).
+
+    The transaction runs at READ COMMITTED: each statement after the batch
+    got its locks reads what the previous holders committed, so a batch that
+    waited does not have to start again (under Odoo's REPEATABLE READ it
+    would read the stock as it was when it started waiting)."""
     registry = env.registry
     uid, context = env.uid, dict(env.context)
     last = None
@@ -525,16 +543,21 @@ def process(env, payloads):
             # would look the registry up by name under the process-wide
             # registry lock, which another thread (the test runner) may hold
             cr.transaction = Transaction(registry)
-        cr_env = api.Environment(cr, uid, context)
-        timeout = lock_timeout_ms(cr_env)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return _attempt(cr_env, payloads, timeout)
+                if isinstance(cr, sql_db.Cursor):  # not a test's shared cursor
+                    cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+                cr_env = api.Environment(cr, uid, context)
+                results = receive(cr_env, payloads)
+                cr.commit()  # pylint: disable=invalid-commit
+                return results
+            except pg_errors.LockNotAvailable as exc:
+                cr.rollback()
+                last = exc
+                break  # waited the whole lock timeout: answer now
             except RETRYABLE_ERRORS as exc:
                 cr.rollback()
                 last = exc
-                if getattr(exc, "mes_lock_wait", False):
-                    break  # waited the whole lock timeout: answer now
             except MesBusyError as exc:
                 cr.rollback()
                 last = exc
@@ -542,33 +565,3 @@ def process(env, payloads):
             # not collide again; correctness comes from the locks
             time.sleep(random.uniform(0, 0.02 * 2**attempt))
     raise MesBusyError(type(last).__name__ if last else "")
-
-
-def _attempt(env, payloads, timeout):
-    """One try: read and lock (a first transaction), then apply in a second
-    one, which reads data newer than every transaction that held the locks."""
-    cr = env.cr
-    batch = Batch(env, payloads)
-    batch.prepare()
-    keys = batch.lock_keys()
-    taken = []
-    try:
-        try:
-            with LockTimeout(cr, timeout):
-                taken = lock_session(cr, keys)
-        except RETRYABLE_ERRORS as exc:
-            taken = getattr(exc, "mes_taken", [])
-            exc.mes_lock_wait = True
-            raise
-        # end the transaction that waited; the commit also empties the cache,
-        # so the records of the batch are read again, fresh
-        cr.commit()  # pylint: disable=invalid-commit
-        with LockTimeout(cr, timeout):
-            results = batch.apply()
-        cr.commit()  # pylint: disable=invalid-commit
-        return results
-    finally:
-        cr.rollback()
-        if taken:
-            unlock_session(cr, taken)
-            cr.commit()  # pylint: disable=invalid-commit

@@ -3,9 +3,10 @@
 A batch takes all its locks at once, before it reads any stock, in one fixed
 order (sorted keys), so that two batches never wait for each other in a
 cycle: per (product, location) an event takes stock from, and per
-manufacturing order (events of one order apply in arrival order). A lock that
-is not granted within the lock timeout makes the batch answer a retryable
-error instead of waiting on.
+manufacturing order (events of one order apply in arrival order). The locks
+are held until the batch's transaction ends. A lock that is not granted
+within the lock timeout makes the batch answer a retryable error instead of
+waiting on.
 
 The key function lives once, in mes_inventory_mrp, beside the per-product
 reservation lock every stock flow takes.
@@ -75,27 +76,8 @@ class LockTimeout:
             self.set(self.previous)
 
 
-def lock_session(cr, keys):
-    """Take session-level locks on ``keys`` (sorted), returning the keys
-    taken; on a timeout the ones already taken are in the returned list of
-    the exception's ``mes_taken`` attribute."""
-    taken = []
-    try:
-        for key in sorted(keys):
-            cr.execute(SQL("SELECT pg_advisory_lock(%s)", key))
-            taken.append(key)
-    except Exception as exc:
-        exc.mes_taken = taken
-        raise
-    return taken
-
-
-def unlock_session(cr, keys):
-    for key in reversed(keys):
-        cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
-
-
 def lock_transaction(cr, keys):
     """Transaction-level locks on ``keys`` (sorted), released at its end."""
     for key in sorted(keys):
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", key))
+        # a lock timeout is an answer (503), not an error to log
+        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", key), log_exceptions=False)

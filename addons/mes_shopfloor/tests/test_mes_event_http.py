@@ -259,9 +259,13 @@ def run_load(
                 if kind == "replay":
                     stats["replays"] += 1
                     stats["dup"] += result["status"] == "duplicate"
+                    if result["status"] != "duplicate":
+                        stats["bad"].append(result)
                 elif kind == "conflict":
                     stats["conflicts"] += 1
                     stats["c409"] += result["code"] == 409
+                    if result["code"] != 409:
+                        stats["bad"].append(result)
                 elif result["status"] != "applied":
                     stats["bad"].append(result)
         return stats
