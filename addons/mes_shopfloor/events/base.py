@@ -97,7 +97,6 @@ class EventHandler:
 
     event_type = None
     references = ()
-    takes_stock = False
 
     # -- before the locks ----------------------------------------------
     def production_of(self, batch, item):

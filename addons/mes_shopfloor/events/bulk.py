@@ -310,7 +310,7 @@ class Batch:
         for item in to_apply:
             item.status = item.plan = None
         for item in readable:
-            if item.index not in failures and item.handler.takes_stock:
+            if item.index not in failures:
                 item.handler.want_stock(self, item)
         self.pool.load()
         by_handler = defaultdict(list)

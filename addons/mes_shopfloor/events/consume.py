@@ -26,7 +26,6 @@ from .stock import create_lines, line_values, reserved_by_orders
 class ConsumeHandler(EventHandler):
     event_type = "consume"
     references = ("production", "product", "lot", "location", "uom")
-    takes_stock = True
 
     def lock_keys(self, batch, item):
         production = self.production_of(batch, item)
@@ -73,6 +72,9 @@ class ConsumeHandler(EventHandler):
     def want_stock(self, batch, item):
         values = item.values
         batch.pool.want(values["product"], values["lot"], values["location"])
+        batch.pool.want_destination(
+            values["product"], values["production"].production_location_id
+        )
 
     def load(self, batch, items):
         productions = batch.env["mrp.production"].union(

@@ -23,7 +23,6 @@ from .stock import create_lines, line_values
 class MoveHandler(EventHandler):
     event_type = "move"
     references = ("product", "lot", "location", "location_dest", "production", "uom")
-    takes_stock = True
 
     def lock_keys(self, batch, item):
         keys = super().lock_keys(batch, item)

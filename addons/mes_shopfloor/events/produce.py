@@ -181,6 +181,19 @@ class ProduceHandler(EventHandler):
             "tolerance": tolerance,
         }
 
+    def want_stock(self, batch, item):
+        # produce takes no stock; its quants (the production location's and
+        # the destination's) are locked the way Odoo would, once
+        values = item.values
+        production = values["production"]
+        batch.pool.want_destination(
+            values["product"], production.production_location_id
+        )
+        batch.pool.want_destination(
+            values["product"],
+            values["location_dest"] or production.location_dest_id,
+        )
+
     def allocate(self, batch, item):
         _ = batch.env._
         state = batch.round["produce"]

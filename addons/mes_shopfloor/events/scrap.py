@@ -18,7 +18,6 @@ from .locks import stock_lock_key
 class ScrapHandler(EventHandler):
     event_type = "scrap"
     references = ("product", "lot", "location", "production", "uom")
-    takes_stock = True
 
     def lock_keys(self, batch, item):
         keys = super().lock_keys(batch, item)

@@ -36,3 +36,13 @@ class StockMove(models.Model):
         if self.id in self.env.context.get("mes_event_post_ids", ()):
             return True
         return super()._should_bypass_reservation(forced_location)
+
+    def _skip_push(self):
+        # What a shop-floor event consumed on the line is gone into the
+        # production location: there is nothing to push further from there.
+        if (
+            self.id in self.env.context.get("mes_event_post_ids", ())
+            and self.location_dest_id.usage == "production"
+        ):
+            return True
+        return super()._skip_push()
