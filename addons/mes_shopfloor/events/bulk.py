@@ -55,6 +55,16 @@ from .stock import MAIL_QUIET, QuantPool, validate
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# what other batches (or users) change while a batch waits for its locks
+FRESH_MODELS = (
+    "stock.quant",
+    "stock.move",
+    "stock.move.line",
+    "stock.lot",
+    "mrp.production",
+    "mrp.workorder",
+    "mes.event",
+)
 
 
 class Batch:
@@ -267,8 +277,12 @@ class Batch:
             except MesEventError as exc:
                 item.read_error = exc
         lock_transaction(self.env.cr, self.lock_keys())
-        # what the previous holders of the locks wrote is read again, fresh
-        self.env.invalidate_all()
+        # what the previous holders of the locks may have written is read
+        # again, fresh (products, locations and units are kept)
+        self.env.flush_all()
+        for model in FRESH_MODELS:
+            if model in self.env:
+                self.env[model].invalidate_model()
         for item in to_apply:
             if item.read_error is None:
                 try:

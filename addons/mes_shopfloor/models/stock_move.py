@@ -46,3 +46,12 @@ class StockMove(models.Model):
         ):
             return True
         return super()._skip_push()
+
+    def _check_company(self, fnames=None):
+        # The moves of a batch of events are built from records the batch
+        # checked against the event's company (events/resolver.py); checking
+        # each of them again field by field is most of the time of posting.
+        posted = self.env.context.get("mes_event_post_ids")
+        if posted and posted.issuperset(self._ids):
+            return
+        super()._check_company(fnames=fnames)

@@ -10,6 +10,7 @@ from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
 
+from ..events import bulk
 from .common_events import build_event_fixture, quant_total
 
 
@@ -477,6 +478,35 @@ class TestMesEvent(TransactionCase):
         events[:2].action_retry()
         self.assertEqual(events[:2].mapped("state"), ["applied", "applied"])
         self.assertEqual(quant_total(self.env, f.comp, f.line_side, f.lot), 8.0)
+
+    def test_bulk_queries_do_not_grow_with_the_batch(self):
+        """References are read once per model, events stored in one
+        statement, moves validated at once: 50 events cost the queries of
+        10."""
+        f = self.f
+
+        def queries(count):
+            events = [
+                self._event(
+                    "move",
+                    product=f.screw.default_code,
+                    location_id=f.line_side.id,
+                    location_dest_id=f.buffer.id,
+                    quantity=1,
+                )
+                for _i in range(count)
+            ]
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            results = bulk.receive(self.Event.env, events)
+            self.assertEqual({r["status"] for r in results}, {"applied"})
+            return self.env.cr.sql_log_count - before
+
+        queries(2)  # warm the caches of the registry
+        small, large = queries(10), queries(50)
+        self.assertLessEqual(large, small + 2, (small, large))
+        self.assertEqual(quant_total(self.env, f.screw, f.buffer), 62.0)
 
     def test_batch_too_large(self):
         with self.assertRaisesRegex(Exception, "at most 1000 events"):

@@ -197,6 +197,12 @@ class TestMesEventHttp(HttpCase):
             ),
             200,
         )
+        # and no quant went negative on the way
+        self.assertFalse(
+            self.env["stock.quant"].search(
+                [("location_id.usage", "=", "internal"), ("quantity", "<", 0)]
+            )
+        )
 
 
 def run_load(
