@@ -85,10 +85,10 @@ class EventHandler:
     """How one type of event is read, locked, planned and applied. A batch
     calls, for the events of the type:
 
-    - :meth:`lock_keys` before it takes its locks (what the event names,
-      resolved without raising);
-    - :meth:`read` under the locks, in a fresh transaction: every check that
-      needs no stock, raising :class:`MesEventError`; sets ``item.values``;
+    - :meth:`read_payload`: every check that needs no stock, raising
+      :class:`MesEventError`; sets ``item.values``;
+    - :meth:`lock_keys`: what the batch must lock for the event (what it
+      names, resolved without raising); :meth:`recheck` under the locks;
     - :meth:`want_stock` and :meth:`allocate` (events that take stock);
     - :meth:`stage`: writes for a group of events (moves to validate are
       returned, the batch validates them all at once), then :meth:`finish`
@@ -113,12 +113,12 @@ class EventHandler:
         return {production_lock_key(production.id)} if production else set()
 
     # -- under the locks -------------------------------------------------
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         raise NotImplementedError
 
     def recheck(self, batch, item):
-        """Under the locks: what may have changed since :meth:`read` (the
-        order may have been closed meanwhile)."""
+        """Under the locks: what may have changed since :meth:`read_payload`
+        (the order may have been closed meanwhile)."""
         production = item.values.get("production")
         if production:
             check_production_open(batch, production)

@@ -273,7 +273,7 @@ class Batch:
         to_apply = self.store()
         for item in to_apply:
             try:
-                item.handler.read(self, item)
+                item.handler.read_payload(self, item)
             except MesEventError as exc:
                 item.read_error = exc
         lock_transaction(self.env.cr, self.lock_keys())
@@ -410,11 +410,12 @@ class Batch:
             try:
                 with cr.savepoint():
                     self._write([items])
-                continue
             except RETRYABLE_ERRORS:
                 raise
-            except Exception:
-                pass
+            except Exception as exc:  # narrowed to one event below
+                _logger.debug("mes.event group of %s failed: %s", items[0].name, exc)
+            else:
+                continue
             for item in items:
                 try:
                     with cr.savepoint():

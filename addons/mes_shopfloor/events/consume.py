@@ -41,7 +41,7 @@ class ConsumeHandler(EventHandler):
         keys.add(stock_lock_key(product.id, location.id))
         return keys
 
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         production = read_production(batch, item)
         product = read_product(batch, item)
         quantity = read_product_quantity(batch, item, product)

@@ -19,7 +19,7 @@ class CountHandler(EventHandler):
     def lock_keys(self, batch, item):
         return set()
 
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         product = read_product(batch, item)
         quantity = read_product_quantity(batch, item, product, allow_zero=True)
         lot = read_lot(batch, item, product)

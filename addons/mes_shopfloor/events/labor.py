@@ -28,7 +28,7 @@ class LaborHandler(EventHandler):
         production = self.production_of(batch, item)
         return {production_lock_key(production.id)} if production else set()
 
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         _ = batch.env._
         hours = read_quantity(batch.env, item.payload, "hours")
         if hours > 24:

@@ -34,7 +34,7 @@ class MoveHandler(EventHandler):
         keys.add(stock_lock_key(product.id, location.id))
         return keys
 
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         product = read_product(batch, item)
         quantity = read_product_quantity(batch, item, product)
         lot = read_lot(batch, item, product)

@@ -24,7 +24,7 @@ class ProduceHandler(EventHandler):
     event_type = "produce"
     references = ("production", "location_dest", "uom")
 
-    def read(self, batch, item):
+    def read_payload(self, batch, item):
         _ = batch.env._
         production = read_production(batch, item)
         product = production.product_id

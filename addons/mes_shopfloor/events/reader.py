@@ -222,23 +222,28 @@ def _read_deep_event(env, raw):
     try:
         return _loads(raw)
     except RecursionError:
-        pass
+        field = _deepest_member(raw)
     except ValueError as exc:
         return Unreadable("event", _("event: malformed JSON (%(error)s).", error=exc))
-    stripped = raw.strip()
-    field = "event"
-    if stripped[:1] == "{":
-        try:
-            for key, _raw, depth in _members(stripped, 0):
-                if depth >= MAX_DEPTH:
-                    field = key if isinstance(key, str) else "event"
-                    break
-        except ValueError:
-            pass
     return Unreadable(
         field,
         _("%(field)s: nested deeper than %(max)s levels.", field=field, max=MAX_DEPTH),
     )
+
+
+def _deepest_member(raw):
+    """The top-level key of an event object whose value nests too deep."""
+    stripped = raw.strip()
+    if stripped[:1] != "{":
+        return "event"
+    try:
+        members = _members(stripped, 0)
+    except ValueError:
+        return "event"
+    for key, _raw, depth in members:
+        if depth >= MAX_DEPTH and isinstance(key, str):
+            return key
+    return "event"
 
 
 # ----------------------------------------------------------------------

@@ -366,7 +366,7 @@ class TestMesEventBulkHttp(HttpCase):
 
         def action_done(lines):
             if any(line.quantity == 13.0 for line in lines):
-                raise UserError("Sensor B1 says no to 13.")
+                raise UserError(self.env._("Sensor B1 says no to 13."))
             return original(lines)
 
         moves = [self.move(q) for q in (1, 2, 13, 4, 5)]
