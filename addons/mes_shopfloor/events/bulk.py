@@ -47,6 +47,7 @@ from .locks import (
 from .reader import (
     canonical_payload,
     check_structure,
+    normalized,
     read_envelope,
 )
 from .resolver import Resolver
@@ -247,7 +248,51 @@ class Batch:
             stored = json.loads(payload)
         except ValueError:
             return False
-        return canonical_payload(stored, self.env.company.id)[0] == item.text
+        if canonical_payload(stored, self.env.company.id)[0] == item.text:
+            return True
+        if not isinstance(stored, dict) or stored.get("type") != item.head["type"]:
+            return False
+        # the same records named otherwise, or a default spelled out
+        self.resolver.want(stored, item.handler.references)
+        self.resolver.load()
+        return self._meaning(item, stored) == self._meaning(item, item.payload)
+
+    def _meaning(self, item, payload):
+        """What a payload says, whatever its spelling: records by id (named
+        by code or by id), without what is the default anyway (the event's
+        company, the product's own unit, the order's component location for
+        a consumption)."""
+        meaning = normalized(payload)
+        if meaning.get("company_id") == item.company.id:
+            del meaning["company_id"]
+        found = {}
+        for key in item.handler.references:
+            if key not in meaning and f"{key}_id" not in meaning:
+                continue
+            try:
+                record = self.resolver.find(
+                    payload,
+                    key,
+                    item.company,
+                    required=False,
+                    product=found.get("product") if key == "lot" else None,
+                )
+            except MesEventError:
+                continue  # compared as written
+            meaning.pop(key, None)
+            meaning[f"{key}_id"] = record.id
+            found[key] = record
+        production = found.get("production")
+        product = found.get("product") or (production and production.product_id)
+        if product and found.get("uom") == product.uom_id:
+            del meaning["uom_id"]
+        if (
+            item.head["type"] == "consume"
+            and production
+            and found.get("location") == production.location_src_id
+        ):
+            del meaning["location_id"]
+        return json.dumps(meaning, sort_keys=True, default=str)
 
     def _conflict(self, item):
         item.answer(

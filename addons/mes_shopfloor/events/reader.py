@@ -334,6 +334,11 @@ def check_structure(env, payload):
                 stack.append((item, depth + 1, name))
 
 
+def normalized(value):
+    """A JSON value with numbers spelled one way and no empty values."""
+    return _normalized(value)
+
+
 def _normalized(value):
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value

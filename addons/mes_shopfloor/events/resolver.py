@@ -76,12 +76,11 @@ class Resolver:
                 continue
             by_id, by_name = payload.get(f"{key}_id"), payload.get(key)
             if _is_id(by_id):
-                self._ids[model].add(by_id)
+                if by_id not in self._by_id.get(model, ()):
+                    self._ids[model].add(by_id)
             elif isinstance(by_name, str) and by_name:
-                self._names[model].add(by_name)
-
-    def want_ids(self, model, ids):
-        self._ids[model].update(i for i in ids if _is_id(i))
+                if by_name not in self._by_name.get(model, ()):
+                    self._names[model].add(by_name)
 
     def load(self):
         """One query per model for everything noted."""
@@ -105,22 +104,11 @@ class Resolver:
                 by_id[record.id] = record
                 for name in name_fields:
                     value = record[name]
-                    if value in names:
+                    if value in names and record.id not in by_name[value]:
                         by_name[value].append(record.id)
+            for name in names:
+                by_name.setdefault(name, [])  # asked for: known to match nothing
             self._ids[model], self._names[model] = set(), set()
-
-    def rebind(self, env):
-        """The same records in ``env`` (a new transaction: fields are read
-        again, fresh)."""
-        self.env = env(su=True, context=dict(env.context, active_test=False))
-        for model, records in self._by_id.items():
-            prefetch = self.env[model].browse(list(records))
-            self._by_id[model] = {r.id: r for r in prefetch}
-
-    def record(self, model, record_id):
-        """A record by id, if it was loaded (else an empty recordset)."""
-        found = self._by_id.get(model, {}).get(record_id)
-        return found if found is not None else self.env[model]
 
     # ------------------------------------------------------------------
     def find(self, payload, key, company, required=True, product=None):

@@ -307,6 +307,10 @@ class TestMesEventBulkHttp(HttpCase):
         response = self.post(respelled)
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["status"], "duplicate")
+        # the same records named by code, the product's own unit spelled out
+        named = dict(event, product=f.screw.default_code, uom=f.screw.uom_id.name)
+        del named["product_id"]
+        self.assertEqual(self.post(named).json()["status"], "duplicate")
         # a replay inside the same batch, and a conflict beside it
         response = self.post({"events": [dict(event, quantity=5), event]})
         self.assertEqual(
