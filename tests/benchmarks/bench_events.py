@@ -308,8 +308,20 @@ def profile_orders(args, db, url, key, data):
     slices = defaultdict(list)  # slice index -> seconds per event, per request
     bad = []
     started = time.time()
-    for start in range(0, args.mo_events, args.batch):
-        for order in data["orders"]:
+    # staggered: at each step the orders are at different counts of events,
+    # so that a change of the machine's load does not read as a trend
+    slice_count = -(-args.mo_events // args.batch)
+    orders = data["orders"]
+    steps = [
+        [
+            (order, (step - offset) * args.batch)
+            for offset, order in enumerate(orders)
+            if 0 <= step - offset < slice_count
+        ]
+        for step in range(slice_count + len(orders) - 1)
+    ]
+    for step in steps:
+        for order, start in step:
             events = [
                 {
                     "type": "consume",
@@ -348,13 +360,14 @@ def profile_orders(args, db, url, key, data):
         f"mo: {len(data['orders'])} orders x {args.mo_events} consume events in "
         f"batches of {args.batch}: {elapsed:.1f}s, {total / elapsed:.0f} events/s"
     )
-    print("events of the order before the batch | ms per event (mean of the orders)")
-    means = []
+    print("events of the order before the batch | ms per event (median of the orders)")
+    medians = []
     for index in sorted(slices):
-        mean = 1000 * sum(slices[index]) / len(slices[index])
-        means.append(mean)
-        print(f"{index * args.batch:>6} | {mean:6.2f}")
-    first, last = means[0], means[-1]
+        values = sorted(slices[index])
+        median = 1000 * values[len(values) // 2]
+        medians.append(median)
+        print(f"{index * args.batch:>6} | {median:6.2f}")
+    first, last = medians[0], medians[-1]
     print(
         f"last slice / first slice: {last / first:.2f}; consumed {consumed:.0f} of "
         f"{total}; open component moves: {open_moves} (one per order); "

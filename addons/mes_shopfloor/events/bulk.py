@@ -321,6 +321,7 @@ class Batch:
                 item.handler.read_payload(self, item)
             except MesEventError as exc:
                 item.read_error = exc
+        staged = self._stage_early(to_apply)
         lock_transaction(self.env.cr, self.lock_keys())
         # what the previous holders of the locks may have written is read
         # again, fresh (products, locations and units are kept)
@@ -335,7 +336,8 @@ class Batch:
                 except MesEventError as exc:
                     item.read_error = exc
         failures = {}
-        while True:
+        while not (staged and self._validate_early(to_apply, staged)):
+            staged = None
             planned = self._plan(to_apply, failures)
             groups = self._groups(planned)
             savepoint = self.env.cr.savepoint()
@@ -360,11 +362,74 @@ class Batch:
         self._record(to_apply)
         return self.results()
 
-    def _plan(self, to_apply, failures):
+    def _stage_early(self, to_apply):
+        """Transfers only (``move`` events of no manufacturing order): write
+        their moves and lines before the locks, as planned on the stock as it
+        is now (read without locking). Under the locks the batch is planned
+        again; when nothing changed only the validation is left, so the locks
+        are held for less time. Returns what :meth:`_validate_early` needs,
+        or ``None``."""
+        ready = [item for item in to_apply if item.read_error is None]
+        if not ready or any(
+            item.head["type"] != "move" or item.values["production"] for item in ready
+        ):
+            return None
+        planned = self._plan(to_apply, {}, lock=False)
+        signature = self._signature(to_apply)
+        groups = self._groups(planned)
+        try:
+            with self.env.cr.savepoint():
+                moves = self._stage(groups)
+                self.env.flush_all()
+        except RETRYABLE_ERRORS:
+            raise
+        except Exception as exc:  # written again under the locks
+            _logger.debug("mes.event batch not staged early: %s", exc)
+            return None
+        return signature, groups, moves
+
+    def _validate_early(self, to_apply, staged):
+        """Plan again under the locks; validate what was staged when the
+        plan is the same, else remove it (``False``: plan and write)."""
+        signature, groups, moves = staged
+        self._plan(to_apply, {})
+        if self._signature(to_apply) == signature:
+            savepoint = self.env.cr.savepoint()
+            try:
+                self._validate(groups, moves)
+            except RETRYABLE_ERRORS:
+                raise
+            except Exception as exc:  # planned and written again
+                _logger.debug("mes.event staged batch not valid: %s", exc)
+                savepoint.close(rollback=True)
+            else:
+                savepoint.close(rollback=False)
+                return True
+        # nothing of these moves reached the stock (they reserve nothing)
+        posted = self.env.context.get("mes_event_post_ids", frozenset())
+        moves = moves.with_context(mes_event_post_ids=posted | frozenset(moves.ids))
+        moves.move_line_ids.unlink()
+        moves.unlink()
+        self.env.flush_all()
+        return False
+
+    @staticmethod
+    def _signature(items):
+        return [
+            (
+                item.index,
+                item.status,
+                item.code,
+                tuple((a.row.id, a.quantity) for a in item.plan or ()),
+            )
+            for item in items
+        ]
+
+    def _plan(self, to_apply, failures, lock=True):
         """Allocate the events in arrival order; returns the ones to write."""
         _ = self.env._
         self.round = {}
-        self.pool = QuantPool(self.env)
+        self.pool = QuantPool(self.env, lock=lock)
         readable = [i for i in to_apply if i.read_error is None]
         for item in to_apply:
             item.status = item.plan = None
@@ -434,14 +499,23 @@ class Batch:
         return list(groups.values())
 
     def _write(self, groups):
+        self._validate(groups, self._stage(groups))
+
+    def _by_handler(self, groups):
         by_handler = defaultdict(list)
         for items in groups:
             by_handler[(items[0].handler, items[0].company.id)].append(items)
+        return by_handler
+
+    def _stage(self, groups):
         moves = self.env["stock.move"]
-        for (handler, _company), handler_groups in by_handler.items():
+        for (handler, _company), handler_groups in self._by_handler(groups).items():
             moves |= handler.stage(self, handler_groups)
+        return moves
+
+    def _validate(self, groups, moves):
         validate(self.env, moves, self.pool.locked_ids)
-        for (handler, _company), handler_groups in by_handler.items():
+        for (handler, _company), handler_groups in self._by_handler(groups).items():
             handler.finish(self, handler_groups)
         self.env.flush_all()
 

@@ -70,8 +70,9 @@ class Allocation:
 class QuantPool:
     """The quants a batch takes stock from, locked for the transaction."""
 
-    def __init__(self, env):
+    def __init__(self, env, lock=True):
         self.env = env
+        self.lock = lock  # False: plan on the stock as it is, lock nothing
         self.rows = []
         self.locked_ids = set()
         self._demands = set()
@@ -109,14 +110,16 @@ class QuantPool:
                       JOIN stock_location l ON l.id = q.location_id
                      WHERE l.usage = 'internal' AND (%s)
                      ORDER BY q.id
-                       FOR UPDATE OF q
+                    %s
                     """,
                     conditions,
+                    SQL("FOR UPDATE OF q") if self.lock else SQL(""),
                 )
             )
             self.rows = [QuantRow(row) for row in rows]
-            self.locked_ids.update(row.id for row in self.rows)
-        if self._destinations:
+            if self.lock:
+                self.locked_ids.update(row.id for row in self.rows)
+        if self._destinations and self.lock:
             # as Odoo does: a destination quant another transaction holds is
             # skipped (a new quant is made), never waited for
             pairs = sorted(self._destinations)
