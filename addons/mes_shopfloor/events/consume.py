@@ -1,10 +1,12 @@
 """``consume``: a component of a manufacturing order used on the line.
 
-Each event posts one done raw move of the order (one line per quant it takes
-from). The open component move of the order is not split: its demand goes
-down by what was consumed and it keeps its reservation for the rest, so an
-order with a thousand consumptions still has one open move per component.
-What the order itself reserved counts as free for its own consumption.
+The events of a batch that consume the same component of the same order from
+the same location and lot are one done raw move of the order, with one line
+per event (per quant it takes from). The open component move of the order is
+not split: its demand goes down by what was consumed and it keeps its
+reservation for the rest, so an order with a thousand consumptions still has
+one open move per component. What the order itself reserved counts as free
+for its own consumption.
 """
 
 from .base import (
@@ -127,7 +129,7 @@ class ConsumeHandler(EventHandler):
 
     def stage(self, batch, groups):
         env = batch.env_for(groups[0][0].company)
-        move_vals, lines_of = [], []
+        move_vals = []
         for items in groups:
             first = items[0].values
             production, product = first["production"], first["product"]
@@ -135,20 +137,19 @@ class ConsumeHandler(EventHandler):
             open_moves = open_moves.filtered(
                 lambda m: m.state not in ("done", "cancel")
             )
-            template = self._template(env, production, product, open_moves)
-            for item in items:
-                values = item.values
-                move_vals.append(
-                    dict(
-                        template,
-                        product_uom_qty=values["quantity"],
-                        location_id=values["location"].id,
-                        mes_event_id=item.event_id,
-                        origin=f"MES {item.name}",
-                    )
-                )
-                lines_of.append(item)
             consumed = sum(i.values["quantity"] for i in items)
+            origin = f"MES {items[0].name}"
+            if len(items) > 1:
+                origin += f" (+{len(items) - 1})"
+            move_vals.append(
+                dict(
+                    self._template(env, production, product, open_moves),
+                    product_uom_qty=consumed,
+                    location_id=first["location"].id,
+                    mes_event_id=items[0].event_id,
+                    origin=origin,
+                )
+            )
             own = {}
             for item in items:
                 for allocation in item.plan:
@@ -160,14 +161,15 @@ class ConsumeHandler(EventHandler):
             )
         moves = env["stock.move"].create(move_vals)
         line_vals = []
-        for move, item in zip(moves, lines_of, strict=True):
-            line_vals += line_values(
-                move,
-                item.event_id,
-                item.plan,
-                move.location_dest_id,
-                item.values["product"],
-            )
+        for move, items in zip(moves, groups, strict=True):
+            for item in items:
+                line_vals += line_values(
+                    move,
+                    item.event_id,
+                    item.plan,
+                    move.location_dest_id,
+                    item.values["product"],
+                )
         create_lines(env, moves, line_vals)
         for items in groups:
             for item in items:

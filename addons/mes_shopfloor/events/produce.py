@@ -342,7 +342,10 @@ class ProduceHandler(EventHandler):
             demand = open_move.product_uom._compute_quantity(
                 open_move.product_uom_qty, uom, round=False
             )
-            open_move.product_uom_qty = uom._compute_quantity(
+            # what is left to produce (lines put on it by hand stay)
+            open_move.with_context(
+                do_not_unreserve=True
+            ).product_uom_qty = uom._compute_quantity(
                 max(0.0, uom.round(demand - values["quantity"])),
                 open_move.product_uom,
                 round=False,

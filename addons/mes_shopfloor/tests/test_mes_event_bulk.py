@@ -443,7 +443,11 @@ class TestMesEventBulkHttp(HttpCase):
         self.assertEqual(len(open_moves), 1)
         self.assertEqual(open_moves.product_uom_qty, 4.0)  # 10 - 6
         self.assertEqual(open_moves.quantity, 4.0)  # still reserved for the rest
-        self.assertEqual(len(raw.filtered(lambda m: m.state == "done")), 4)
+        # one done move per batch, one line per event, each naming its event
+        done = raw.filtered(lambda m: m.state == "done")
+        self.assertEqual(len(done), 2)
+        self.assertEqual(len(done.move_line_ids), 4)
+        self.assertEqual(len(done.move_line_ids.mes_event_id), 4)
         self.assertEqual(quant_total(self.env, f.comp, f.line_side, f.lot), 94.0)
 
     # ------------------------------------------------------------------
