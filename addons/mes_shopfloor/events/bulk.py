@@ -645,15 +645,23 @@ class Batch:
 # ----------------------------------------------------------------------
 # Entry points
 # ----------------------------------------------------------------------
-def receive(env, payloads, start_sequence=1, blocked_by=None, known_events=None):
+def receive(
+    env,
+    payloads,
+    start_sequence=1,
+    blocked_by=None,
+    known_events=None,
+    own_transaction=False,
+):
     """Receive and apply ``payloads`` in the current transaction, taking the
-    locks for the rest of it (tests, Retry)."""
+    locks for the rest of it (tests, Retry; :func:`process` in a transaction
+    of its own, ``own_transaction``)."""
     batch = Batch(
         env, payloads, start_sequence=start_sequence, known_events=known_events
     )
     if blocked_by:
         batch.blocked_by = {0: blocked_by}
-    with LockTimeout(env.cr, lock_timeout_ms(env)):
+    with LockTimeout(env.cr, lock_timeout_ms(env), restore=not own_transaction):
         batch.prepare()
         return batch.apply()
 
@@ -679,10 +687,12 @@ def process(env, payloads):
             cr.transaction = Transaction(registry)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                if isinstance(cr, sql_db.Cursor):  # not a test's shared cursor
+                # a test's shared cursor is not a transaction of its own
+                own = isinstance(cr, sql_db.Cursor)
+                if own:
                     cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
                 cr_env = api.Environment(cr, uid, context)
-                results = receive(cr_env, payloads)
+                results = receive(cr_env, payloads, own_transaction=own)
                 cr.commit()  # pylint: disable=invalid-commit
                 return results
             except pg_errors.LockNotAvailable as exc:

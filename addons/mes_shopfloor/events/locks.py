@@ -53,27 +53,36 @@ def lock_timeout_ms(env):
 
 
 class LockTimeout:
-    """Set PostgreSQL's ``lock_timeout`` for the current transaction and put
-    the previous value back afterwards (a test cursor shares its transaction
-    with the test)."""
+    """Set PostgreSQL's ``lock_timeout`` for the current transaction. With
+    ``restore``, put the previous value back afterwards (a test cursor shares
+    its transaction with the test; a transaction of its own just ends)."""
 
-    def __init__(self, cr, milliseconds):
+    def __init__(self, cr, milliseconds, restore=True):
         self.cr = cr
         self.milliseconds = milliseconds
+        self.restore = restore
         self.previous = None
 
     def __enter__(self):
-        self.cr.execute(SQL("SELECT current_setting('lock_timeout')"))
-        self.previous = self.cr.fetchone()[0]
-        self.set(f"{self.milliseconds}ms")
+        value = f"{self.milliseconds}ms"
+        if self.restore:
+            self.cr.execute(
+                SQL(
+                    "SELECT current_setting('lock_timeout'),"
+                    " set_config('lock_timeout', %s, true)",
+                    value,
+                )
+            )
+            self.previous = self.cr.fetchone()[0]
+        else:
+            self.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", value))
         return self
 
-    def set(self, value):
-        self.cr.execute(SQL("SELECT set_config('lock_timeout', %s, true)", value))
-
     def __exit__(self, exc_type, exc_value, traceback):
-        if exc_type is None:
-            self.set(self.previous)
+        if exc_type is None and self.previous is not None:
+            self.cr.execute(
+                SQL("SELECT set_config('lock_timeout', %s, true)", self.previous)
+            )
 
 
 def lock_transaction(cr, keys):
