@@ -1,19 +1,22 @@
-"""The bulk path: a batch of events read, locked, stored and applied together.
+"""The bulk path: a batch of events read, stored, locked and applied together,
+in one transaction (:func:`process`: a transaction of its own, at READ
+COMMITTED, retried on deadlocks; :func:`receive`: the current one).
 
 1. Read every payload (structure, envelope, canonical form) and resolve what
    the batch names with one query per model.
-2. Take the batch's advisory locks once, in a fixed order (stock per product
-   and source location, manufacturing orders), with a lock timeout; then
-   start a fresh transaction so that what it reads is newer than every
-   transaction that held the locks before.
-3. Store the events in one statement that skips the keys already known
+2. Store the events in one statement that skips the keys already known
    (company, source, external id); a known key answers ``duplicate`` when the
-   payload is the same (canonical form), ``conflict`` when it is not, and is
-   applied again when it had failed.
-4. Check every event (fresh records), lock the quants the batch takes from
-   (one query) and allocate the events in arrival order: an event that does
-   not fit is refused (409), and the later events of its manufacturing order
-   are not applied (424).
+   payload is the same (canonical form, or the same records named otherwise),
+   ``conflict`` when it is not, and is applied again when it had failed.
+3. Check every event; a batch of plain transfers writes its moves and lines
+   now, as planned on the stock as it is.
+4. Take the batch's advisory locks once, in a fixed order (stock per product
+   and source location, manufacturing orders), with a lock timeout (503, the
+   transaction rolled back: nothing stored). What the previous holders wrote
+   is read again, fresh: the orders are checked again, the quants the batch
+   takes from are locked (one query) and the events allocated in arrival
+   order: an event that does not fit is refused (409), the later events of
+   its manufacturing order are not applied (424).
 5. Write the events grouped (per order / product / location / lot), validate
    every stock move of the batch in one ``_action_done``, then record the
    state of every event in one statement. When writing fails, each group is
