@@ -33,6 +33,9 @@ def raw_order_key(payload):
     """Key of the order an unresolvable payload names (ordering only)."""
     if not isinstance(payload, dict):
         return None
+    production_id = payload.get("production_id")
+    if isinstance(production_id, int) and not isinstance(production_id, bool):
+        return ("mo", production_id)  # as a resolved order's key
     for key in ("production_id", "production", "workorder_id"):
         value = payload.get(key)
         if isinstance(value, (int, str)) and not isinstance(value, bool):
