@@ -3,7 +3,7 @@
     "summary": "Actual MO cost, variances to standard, postings and roll-ups",
     "version": "19.0.1.0.0",
     "category": "Supply Chain/Manufacturing",
-    "license": "LGPL-3",
+    "license": "AGPL-3",
     "author": "MES Team",
     "website": "https://example.com/mes",
     "depends": [

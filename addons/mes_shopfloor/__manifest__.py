@@ -3,7 +3,7 @@
     "summary": "Line-side stock, kitting, picks, urgent transfers, FG receipt",
     "version": "19.0.1.0.0",
     "category": "Supply Chain/Manufacturing",
-    "license": "LGPL-3",
+    "license": "AGPL-3",
     "author": "MES Team",
     "website": "https://example.com/mes",
     "depends": ["mes_inventory_mrp", "base_tier_validation"],

@@ -1,11 +1,15 @@
-import json
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import http
 from odoo.http import request
 
-from ..models.mes_event import MAX_BATCH
+from ..events.errors import MesRequestError
+from ..events.reader import parse_body
 
 DEVICE_GROUP = "mes_shopfloor.group_shopfloor_device"
+MAX_BODY_PARAM = "mes_shopfloor.event_max_body_bytes"
+DEFAULT_MAX_BODY = 4 * 1024 * 1024
+RETRY_AFTER_SECONDS = 5
 
 
 class MesEventController(http.Controller):
@@ -32,34 +36,10 @@ class MesEventController(http.Controller):
                 ),
             )
         try:
-            body = json.loads(request.httprequest.get_data() or b"")
-        except (ValueError, UnicodeDecodeError) as exc:
-            return self._error(
-                400, "body", env._("body: malformed JSON (%(error)s).", error=exc)
-            )
-        if not isinstance(body, (dict, list)):
-            return self._error(
-                400,
-                "body",
-                env._('body: send one event object or {"events": [...]}.'),
-            )
-        single = isinstance(body, dict) and "events" not in body
-        events = body if isinstance(body, list) else body.get("events", [body])
-        if not isinstance(events, list) or not events:
-            return self._error(
-                400, "events", env._("events: must be a non-empty list of events.")
-            )
-        if len(events) > MAX_BATCH:
-            return self._error(
-                400,
-                "events",
-                env._(
-                    "events: a batch holds at most %(max)s events, this one has "
-                    "%(count)s; split it.",
-                    max=MAX_BATCH,
-                    count=len(events),
-                ),
-            )
+            data = self._read_body(env)
+            events, single = parse_body(env, data)
+        except MesRequestError as exc:
+            return self._error(exc.code, exc.field, str(exc.args[0]))
         results = env["mes.event"].mes_process_events(events)
         codes = {result["code"] for result in results}
         if single:
@@ -76,7 +56,55 @@ class MesEventController(http.Controller):
         data = {"results": results, "summary": summary}
         if single:
             data = dict(results[0], **data)
-        return request.make_json_response(data, status=status)
+        response = request.make_json_response(data, status=status)
+        if status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    def _read_body(self, env):
+        """The request body, refused when it is not JSON (415) or larger than
+        the limit (413, system parameter ``mes_shopfloor.event_max_body_bytes``,
+        default 4 MiB)."""
+        _ = env._
+        httprequest = request.httprequest
+        if httprequest.mimetype != "application/json":
+            raise MesRequestError(
+                _(
+                    "Content-Type: %(type)s is not accepted; send the events as "
+                    "application/json.",
+                    type=httprequest.mimetype or _("none"),
+                ),
+                "Content-Type",
+                code=415,
+            )
+        try:
+            limit = int(
+                env["ir.config_parameter"]
+                .sudo()
+                .get_param(MAX_BODY_PARAM, DEFAULT_MAX_BODY)
+            )
+        except ValueError:
+            limit = DEFAULT_MAX_BODY
+        too_large = MesRequestError(
+            _(
+                "body: larger than %(limit)s bytes; send fewer events per request.",
+                limit=limit,
+            ),
+            "body",
+            code=413,
+        )
+        length = httprequest.content_length
+        if length is not None and length > limit:
+            raise too_large
+        # a body without a length (chunked) is cut at the limit by werkzeug
+        httprequest.max_content_length = limit
+        try:
+            data = httprequest.get_data()
+        except RequestEntityTooLarge:
+            raise too_large from None
+        if len(data) > limit:
+            raise too_large
+        return data
 
     def _error(self, status, field, message):
         return request.make_json_response(

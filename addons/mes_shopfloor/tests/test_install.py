@@ -12,6 +12,9 @@ class TestInstall(TransactionCase):
         self.assertEqual(manager.privilege_id, user.privilege_id)
         self.assertIn(user, manager.all_implied_ids)
         self.assertIn(user, fast.all_implied_ids)
-        self.assertIn(user, device.all_implied_ids)
+        # a device posts events and nothing else (issue 16): no other rights
+        self.assertNotIn(user, device.all_implied_ids)
+        self.assertFalse(device.implied_ids)
+        self.assertGreater(device.api_key_duration, 0)
         self.assertNotIn(fast, manager.all_implied_ids)
         self.assertEqual(fast.privilege_id.name, "Urgent Transfer Fast Track")

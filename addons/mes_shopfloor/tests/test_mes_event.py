@@ -1,5 +1,6 @@
 import json
 from datetime import datetime
+from unittest.mock import patch
 
 import yaml
 
@@ -10,6 +11,7 @@ from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
 
+from ..events import bulk
 from .common_events import build_event_fixture, quant_total
 
 
@@ -477,6 +479,80 @@ class TestMesEvent(TransactionCase):
         events[:2].action_retry()
         self.assertEqual(events[:2].mapped("state"), ["applied", "applied"])
         self.assertEqual(quant_total(self.env, f.comp, f.line_side, f.lot), 8.0)
+
+    def test_bulk_queries_do_not_grow_with_the_batch(self):
+        """References are read once per model, events stored in one
+        statement, moves validated at once: 50 events cost the queries of
+        10."""
+        f = self.f
+
+        def queries(count):
+            events = [
+                self._event(
+                    "move",
+                    product=f.screw.default_code,
+                    location_id=f.line_side.id,
+                    location_dest_id=f.buffer.id,
+                    quantity=1,
+                )
+                for _i in range(count)
+            ]
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            results = bulk.receive(self.Event.env, events)
+            self.assertEqual({r["status"] for r in results}, {"applied"})
+            return self.env.cr.sql_log_count - before
+
+        queries(2)  # warm the caches of the registry
+        small, large = queries(10), queries(50)
+        self.assertLessEqual(large, small + 2, (small, large))
+        self.assertEqual(quant_total(self.env, f.screw, f.buffer), 62.0)
+
+    def test_transfers_written_early_are_planned_again(self):
+        """Transfers are written before the locks; when the stock changed
+        while the batch waited, they are planned and written again under the
+        locks, and nothing of the first writing stays."""
+        f = self.f
+        events = [
+            self._event(
+                "move",
+                product_id=f.screw.id,
+                location_id=f.line_side.id,
+                location_dest_id=f.buffer.id,
+                quantity=qty,
+            )
+            for qty in (1, 2, 3)
+        ]
+        signature = bulk.Batch._signature
+        calls = []
+
+        def changed(items):
+            calls.append(True)
+            return [*signature(items), len(calls)]  # never the same twice
+
+        with patch.object(bulk.Batch, "_signature", staticmethod(changed)):
+            results = bulk.receive(self.Event.env, events)
+        self.assertEqual(len(calls), 2)
+        self.assertEqual({r["status"] for r in results}, {"applied"})
+        events = self.env["mes.event"].browse([r["event_id"] for r in results])
+        self.assertEqual(events.move_ids.mapped("state"), ["done"])
+        self.assertFalse(
+            self.env["stock.move"].search(
+                [("origin", "like", "MES press-1/"), ("state", "!=", "done")]
+            )
+        )
+        self.assertEqual(quant_total(self.env, f.screw, f.buffer), 6.0)
+        # without a change, what was written early is what is validated
+        again = self._event(
+            "move",
+            product_id=f.screw.id,
+            location_id=f.line_side.id,
+            location_dest_id=f.buffer.id,
+            quantity=4,
+        )
+        self.assertEqual(bulk.receive(self.Event.env, [again])[0]["status"], "applied")
+        self.assertEqual(quant_total(self.env, f.screw, f.buffer), 10.0)
 
     def test_batch_too_large(self):
         with self.assertRaisesRegex(Exception, "at most 1000 events"):

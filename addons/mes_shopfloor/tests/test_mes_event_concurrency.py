@@ -22,8 +22,10 @@ from odoo.tools import SQL, mute_logger
 ADMIN_UID = 2
 
 
-@tagged("post_install", "-at_install")
-class TestMesEventConcurrency(BaseCase):
+class MesEventConcurrencyCase(BaseCase):
+    """Committed fixture (products, lots, two confirmed orders) shared by the
+    tests of a class, purged at its end."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -110,6 +112,7 @@ class TestMesEventConcurrency(BaseCase):
                 "mo": mos[0].id,
                 "mos": mos.ids,
                 "bom": bom.id,
+                "extra_locations": [],
             }
 
     @classmethod
@@ -117,7 +120,7 @@ class TestMesEventConcurrency(BaseCase):
         """Remove what the class committed (and what its events created)."""
         ids = cls.ids
         products = (ids["comp"], ids["bolt"], ids["finished"])
-        locations = (ids["line"], *ids["dests"])
+        locations = (ids["line"], *ids["dests"], *ids["extra_locations"])
         with cls.registry.cursor() as cr:
             for query in (
                 SQL(
@@ -170,6 +173,9 @@ class TestMesEventConcurrency(BaseCase):
             cr.execute(query)
             return cr.fetchall()
 
+
+@tagged("post_install", "-at_install")
+class TestMesEventConcurrency(MesEventConcurrencyCase):
     def test_eight_workers_consume_the_same_lot(self):
         """8 workers x 3 consumptions of 5 units (120) of one lot of 100 at
         the line, for two orders that reserved 50 each: exactly 20 events
@@ -178,6 +184,9 @@ class TestMesEventConcurrency(BaseCase):
         ids = self.ids
 
         def job(index, env):
+            # one event per request: a batch is applied at once under its
+            # locks, so only separate requests interleave between workers
+            # (batches of three: test_eight_workers_batches_of_three)
             events = [
                 {
                     "type": "consume",
@@ -191,7 +200,11 @@ class TestMesEventConcurrency(BaseCase):
                 }
                 for n in range(3)
             ]
-            return env["mes.event"].mes_process_events(events)
+            return [
+                result
+                for event in events
+                for result in env["mes.event"].mes_process_events([event])
+            ]
 
         with mute_logger("odoo.sql_db"):
             outcomes = self.run_parallel(8, job)
@@ -341,3 +354,155 @@ class TestMesEventConcurrency(BaseCase):
             0
         ][0]
         self.assertEqual(count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestMesEventBatchConcurrency(MesEventConcurrencyCase):
+    """Batches of events from parallel workers: a batch takes its locks once
+    and is applied as a whole."""
+
+    def negative_quants(self):
+        return self.fetch(
+            SQL(
+                "SELECT COUNT(*) FROM stock_quant q JOIN stock_location l"
+                " ON l.id = q.location_id WHERE l.usage = 'internal'"
+                " AND q.quantity < 0"
+            )
+        )[0][0]
+
+    def test_eight_workers_batches_of_three(self):
+        """8 workers, one batch of 3 consumptions of 5 each, two orders that
+        reserved 50 of a lot of 100: 10 events apply per order; in a batch
+        that runs short the event that does not fit is refused (409) and the
+        next ones of its order are not applied (424)."""
+        ids = self.ids
+
+        def job(index, env):
+            return env["mes.event"].mes_process_events(
+                [
+                    {
+                        "type": "consume",
+                        "source": f"c{self.tag}-b{index}",
+                        "external_id": f"{n}",
+                        "production_id": ids["mos"][index % 2],
+                        "product_id": ids["comp"],
+                        "lot_id": ids["lot"],
+                        "location_id": ids["line"],
+                        "quantity": 5,
+                    }
+                    for n in range(3)
+                ]
+            )
+
+        with mute_logger("odoo.sql_db"):
+            outcomes = self.run_parallel(8, job)
+        for outcome in outcomes:
+            self.assertIsInstance(outcome, list, outcome)
+        applied = [r for o in outcomes for r in o if r["status"] == "applied"]
+        self.assertEqual(len(applied), 20, outcomes)
+        refused = 0
+        for outcome in outcomes:
+            short = None
+            for result in outcome:
+                if result["status"] == "applied":
+                    self.assertIsNone(short, outcome)  # nothing after a refusal
+                    continue
+                refused += 1
+                if short is None:
+                    self.assertEqual(
+                        (result["code"], result["field"]), (409, "quantity")
+                    )
+                    self.assertIn("only 0.0 free", result["error"])
+                    short = f"{result['source']}/{result['external_id']}"
+                else:
+                    self.assertEqual(result["code"], 424, outcome)
+                    self.assertIn(short, result["error"])
+        self.assertEqual(refused, 4)
+        consumed = self.fetch(
+            SQL(
+                "SELECT raw_material_production_id, SUM(quantity) FROM stock_move"
+                " WHERE raw_material_production_id IN %s AND state = 'done'"
+                " GROUP BY raw_material_production_id ORDER BY 1",
+                tuple(ids["mos"]),
+            )
+        )
+        self.assertEqual(consumed, [(ids["mos"][0], 50.0), (ids["mos"][1], 50.0)])
+        self.assertEqual(self.negative_quants(), 0)
+        # each order still has one open component move, nothing reserved left
+        open_moves = self.fetch(
+            SQL(
+                "SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM stock_move"
+                " WHERE raw_material_production_id IN %s"
+                " AND state NOT IN ('done', 'cancel')",
+                tuple(ids["mos"]),
+            )
+        )[0]
+        self.assertEqual(open_moves, (2, 0.0))
+
+    def test_parallel_moves_from_a_parent_location(self):
+        """The stock of the line is in the line and two bins of it: 8
+        workers move 3 at a time from the line to their cell; exactly what
+        there is moves (from the bins too), the rest is refused, no quant is
+        negative and the totals match."""
+        ids = self.ids
+        with self.registry.cursor() as cr:
+            env = self.env_for(cr)
+            bins = env["stock.location"].create(
+                [
+                    {
+                        "name": f"Bin C{self.tag}-{i}",
+                        "usage": "internal",
+                        "location_id": ids["line"],
+                    }
+                    for i in range(2)
+                ]
+            )
+            bolt = env["product.product"].browse(ids["bolt"])
+            for location in bins:
+                env["stock.quant"]._update_available_quantity(bolt, location, 40.0)
+            ids["extra_locations"] += bins.ids
+        # 10 in the line, 80 in its bins: 30 moves of 3 fit, 10 do not
+
+        def job(index, env):
+            return env["mes.event"].mes_process_events(
+                [
+                    {
+                        "type": "move",
+                        "source": f"c{self.tag}-m{index}",
+                        "external_id": f"{n}",
+                        "product_id": ids["bolt"],
+                        "location_id": ids["line"],
+                        "location_dest_id": ids["dests"][index],
+                        "quantity": 3,
+                    }
+                    for n in range(5)
+                ]
+            )
+
+        with mute_logger("odoo.sql_db"):
+            outcomes = self.run_parallel(8, job)
+        results = [r for outcome in outcomes for r in outcome]
+        self.assertEqual(
+            sorted({(r["status"], r["code"]) for r in results}),
+            [("applied", 200), ("error", 409)],
+            results,
+        )
+        self.assertEqual(sum(r["status"] == "applied" for r in results), 30)
+        self.assertEqual(self.negative_quants(), 0)
+        moved = self.fetch(
+            SQL(
+                "SELECT COALESCE(SUM(quantity), 0) FROM stock_quant"
+                " WHERE product_id = %s AND location_id IN %s",
+                ids["bolt"],
+                tuple(ids["dests"]),
+            )
+        )[0][0]
+        left = self.fetch(
+            SQL(
+                "SELECT COALESCE(SUM(quantity), 0) FROM stock_quant"
+                " WHERE product_id = %s AND location_id IN %s",
+                ids["bolt"],
+                (ids["line"], *bins.ids),
+            )
+        )[0][0]
+        self.assertEqual((moved, left), (90.0, 0.0))

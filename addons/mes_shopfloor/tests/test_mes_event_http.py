@@ -197,6 +197,12 @@ class TestMesEventHttp(HttpCase):
             ),
             200,
         )
+        # and no quant went negative on the way
+        self.assertFalse(
+            self.env["stock.quant"].search(
+                [("location_id.usage", "=", "internal"), ("quantity", "<", 0)]
+            )
+        )
 
 
 def run_load(
@@ -259,9 +265,13 @@ def run_load(
                 if kind == "replay":
                     stats["replays"] += 1
                     stats["dup"] += result["status"] == "duplicate"
+                    if result["status"] != "duplicate":
+                        stats["bad"].append(result)
                 elif kind == "conflict":
                     stats["conflicts"] += 1
                     stats["c409"] += result["code"] == 409
+                    if result["code"] != 409:
+                        stats["bad"].append(result)
                 elif result["status"] != "applied":
                     stats["bad"].append(result)
         return stats
