@@ -1,7 +1,9 @@
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
+from .common_events import quant_total
+from .test_mes_event import TestMesEvent
 from .test_urgent_transfer import TestUrgentTransfer
 
 
@@ -86,3 +88,44 @@ class TestGuardedUrgentTransfer(TestUrgentTransfer):
             with self.assertRaises(AccessError):
                 getattr(transfer.with_user(stock_user), action)()
         self.assertEqual(transfer.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestGuardedEvent(TestMesEvent):
+    """What an event did is written by the API and Retry only."""
+
+    def test_applied_event_cannot_be_forged_back_to_failed_and_retried(self):
+        """The forgery: an applied event written back to failed, then retried,
+        would apply twice."""
+        f = self.f
+        result = self.receive(self._consume(3.0))
+        event = self.env["mes.event"].browse(result["event_id"])
+        self.assertEqual(event.state, "applied")
+        manager = new_test_user(
+            self.env,
+            login="mes_guard_sf_manager",
+            groups="mes_shopfloor.group_shopfloor_manager,stock.group_stock_user",
+        )
+        for user in (f.device, manager):
+            for vals in (
+                {"state": "failed"},
+                {"quantity": 30.0},
+                {"error": "made up"},
+                {"move_line_ids": [Command.clear()]},
+            ):
+                with self.assertRaises(AccessError):
+                    event.with_user(user).write(vals)
+        with self.assertRaises(AccessError):
+            event.with_user(f.device).action_retry()
+        event.with_user(manager).action_retry()  # nothing failed: nothing done
+        self.assertEqual(event.state, "applied")
+        self.assertEqual(quant_total(self.env, f.comp, f.line_side, f.lot), 97.0)
+        with self.assertRaisesRegex(AccessError, "set by its actions only"):
+            self.env["mes.event"].with_user(manager).create(
+                {
+                    "source": "forger",
+                    "external_id": "x-1",
+                    "event_type": "consume",
+                    "state": "applied",
+                }
+            )
