@@ -7,6 +7,12 @@ import math
 RATIO_EPS = 1e-9
 
 
+def item_eps(item):
+    """Quantities of ``item`` closer than this are equal: a millionth of its UoM
+    step is noise, never a requirement."""
+    return item.rounding * 1e-6 if item.rounding > 0 else 1e-9
+
+
 def clean(value):
     """Drop float noise so equal plans compare equal and print nicely."""
     return round(value, 9) + 0.0  # + 0.0 turns -0.0 into 0.0

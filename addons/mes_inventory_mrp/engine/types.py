@@ -1,6 +1,6 @@
 """Data the MRP engine takes and gives back.
 
-Plain dataclasses, no Odoo import. The adapter (``models/mes_mrp_run.py``) reads
+Plain dataclasses, no Odoo import. The adapter (``planning/``) reads
 Odoo records in bulk, converts every quantity to the product's own UoM and every
 datetime to a calendar date in the planning user's time zone, and builds these
 objects; the engine returns a :class:`Plan` that the adapter writes back in batches.
