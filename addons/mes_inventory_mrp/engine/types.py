@@ -25,6 +25,7 @@ class Vendor:
     delay: int = 0  # vendor lead time in days
     date_start: date | None = None
     date_end: date | None = None
+    sequence: int = 0  # the line's; equal prices: lower sequence, then id wins
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class VendorRow(NamedTuple):
     partner_id: int
     product_id: int | None  # a line for one variant only
     tmpl_id: int
+    sequence: int
     min_qty: float | None  # vendor unit
     price: float | None  # vendor unit and currency, before discount
     delay: int | None
@@ -40,6 +41,7 @@ class VendorRow(NamedTuple):
             partner_id=seller.partner_id.id,
             product_id=seller.product_id.id or None,
             tmpl_id=seller.product_tmpl_id.id,
+            sequence=seller.sequence,
             min_qty=seller.min_qty,
             price=seller.price,
             delay=seller.delay,
@@ -79,6 +81,7 @@ class VendorPricing:
             delay=row.delay or 0,
             date_start=row.date_start or None,
             date_end=row.date_end or None,
+            sequence=row.sequence or 0,
         )
 
     def vendors_of(self, rows, product_id, uom_id):
@@ -104,7 +107,7 @@ def load_vendors(scope, inputs):
         SQL(
             """
             SELECT s.id, s.partner_id, s.product_id, s.product_tmpl_id AS tmpl_id,
-                   s.min_qty, s.price, s.delay, s.date_start, s.date_end,
+                   s.sequence, s.min_qty, s.price, s.delay, s.date_start, s.date_end,
                    s.product_uom_id AS uom_id, s.currency_id, s.discount
               FROM product_supplierinfo s
               JOIN res_partner p ON p.id = s.partner_id
