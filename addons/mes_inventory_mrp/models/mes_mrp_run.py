@@ -348,4 +348,4 @@ class MesMrpRun(models.Model):
 
     def _write_plan(self, result, inputs):
         """Replace the group's new suggestions and messages by the plan's."""
-        return PlanWriter(self).write(result, inputs)
+        return PlanWriter(self).write_plan(result, inputs)

@@ -41,7 +41,7 @@ class BomLineRow(NamedTuple):
 
 
 class BomSet:
-    """Every BOM a run of ``company`` may use, with their lines."""
+    """Every BOM a run of ``company`` may use, with their lines (three queries)."""
 
     def __init__(self, env, company):
         # The order of _bom_find: one search for the order, one read.
@@ -57,37 +57,8 @@ class BomSet:
             )
             .ids
         )
-        self.rows = {
-            row.id: row
-            for row in select(
-                env,
-                BomRow,
-                SQL(
-                    """
-                    SELECT id, product_tmpl_id, product_id, product_qty,
-                           product_uom_id, type, produce_delay
-                      FROM mrp_bom WHERE id = ANY(%s)
-                    """,
-                    bom_ids,
-                ),
-            )
-        }
-        self.lines = select(
-            env,
-            BomLineRow,
-            SQL(
-                """
-                SELECT l.id, l.bom_id, l.product_id, l.product_qty, l.product_uom_id,
-                       ARRAY(SELECT r.product_template_attribute_value_id
-                               FROM mrp_bom_line_product_template_attribute_value_rel r
-                              WHERE r.mrp_bom_line_id = l.id) AS ptav_ids
-                  FROM mrp_bom_line l
-                 WHERE l.bom_id = ANY(%s)
-              ORDER BY l.bom_id, l.sequence, l.id
-                """,
-                bom_ids,
-            ),
-        )
+        self.rows = {row.id: row for row in read_boms(env, bom_ids)}
+        self.lines = read_lines(env, bom_ids)
         self.lines_of = defaultdict(list)
         for line in self.lines:
             self.lines_of[line.bom_id].append(line)
@@ -103,19 +74,7 @@ class BomSet:
                     self.by_variant[row.product_id] = bom_id
             elif row.product_tmpl_id not in self.by_template:
                 self.by_template[row.product_tmpl_id] = bom_id
-        # Attribute line of each value the lines are restricted to.
-        ptav_ids = {ptav for line in self.lines for ptav in line.ptav_ids}
-        self.attribute_line_of = {}
-        if ptav_ids:
-            self.attribute_line_of = dict(
-                env.execute_query(
-                    SQL(
-                        "SELECT id, attribute_line_id "
-                        "FROM product_template_attribute_value WHERE id = ANY(%s)",
-                        list(ptav_ids),
-                    )
-                )
-            )
+        self.attribute_line_of = attribute_lines(env, self.lines)
 
     def product_ids(self):
         """Products the BOMs name: components and variants with their own BOM."""
@@ -135,6 +94,58 @@ class BomSet:
         for ptav in line.ptav_ids:
             by_attribute[self.attribute_line_of.get(ptav)].add(ptav)
         return any(not (values & product.ptavs) for values in by_attribute.values())
+
+
+def read_boms(env, bom_ids):
+    return select(
+        env,
+        BomRow,
+        SQL(
+            """
+            SELECT id, product_tmpl_id, product_id, product_qty, product_uom_id,
+                   type, produce_delay
+              FROM mrp_bom WHERE id = ANY(%s)
+            """,
+            bom_ids,
+        ),
+    )
+
+
+def read_lines(env, bom_ids):
+    """Lines of ``bom_ids`` in BOM order, with their variant restriction."""
+    return select(
+        env,
+        BomLineRow,
+        SQL(
+            """
+            SELECT l.id, l.bom_id, l.product_id, l.product_qty, l.product_uom_id,
+                   ARRAY(SELECT r.product_template_attribute_value_id
+                           FROM mrp_bom_line_product_template_attribute_value_rel r
+                          WHERE r.mrp_bom_line_id = l.id) AS ptav_ids
+              FROM mrp_bom_line l
+             WHERE l.bom_id = ANY(%s)
+          ORDER BY l.bom_id, l.sequence, l.id
+            """,
+            bom_ids,
+        ),
+    )
+
+
+def attribute_lines(env, lines):
+    """``{attribute value id: its attribute line id}`` for the values ``lines``
+    are restricted to (none: no query)."""
+    ptav_ids = {ptav for line in lines for ptav in line.ptav_ids}
+    if not ptav_ids:
+        return {}
+    return dict(
+        env.execute_query(
+            SQL(
+                "SELECT id, attribute_line_id "
+                "FROM product_template_attribute_value WHERE id = ANY(%s)",
+                list(ptav_ids),
+            )
+        )
+    )
 
 
 def build_boms(bom_set, inputs):

@@ -55,10 +55,53 @@ def load_transfer_sources(scope, inputs):
     first, then its category's, then the warehouses'; then the group's
     receiving warehouse; then route and rule sequence.
     """
-    env = scope.env
+    candidates = resupply_candidates(scope)
+    if not candidates:
+        return
+    level_of = route_levels(
+        scope.env,
+        {product.tmpl_id for product in inputs.products.values()},
+        {candidate.rule.route_id for candidate in candidates},
+    )
+    receiving = scope.receiving_warehouse_id
+    for pid, product in inputs.products.items():
+        levels = level_of.get(product.tmpl_id, {})
+        best = best_key = None
+        for position, candidate in enumerate(candidates):
+            rule = candidate.rule
+            level = levels.get(
+                rule.route_id, FROM_WAREHOUSE if rule.for_warehouses else None
+            )
+            if level is None:
+                continue
+            key = (level, rule.dest_warehouse_id != receiving, position)
+            if best_key is None or key < best_key:
+                best, best_key = candidate, key
+        if best is None:
+            continue
+        inputs.transfers[pid] = TransferSource(
+            explicit=best_key[0] == FROM_PRODUCT,
+            rule_id=best.rule.id,
+            warehouse_id=best.rule.dest_warehouse_id,
+            source_warehouse_id=best.source_warehouse_id,
+            delay=best.delay,
+        )
+
+
+class Candidate(NamedTuple):
+    """A rule into the pool from outside, with where its chain starts."""
+
+    rule: RuleRow
+    source_warehouse_id: int
+    delay: int  # days, along the chain
+
+
+def resupply_candidates(scope):
+    """Rules of the company into the pool from outside it, in route and rule
+    sequence order, each with its chain's source warehouse and delay."""
     group_whs = set(scope.warehouse_ids)
     rules = select(
-        env,
+        scope.env,
         RuleRow,
         SQL(
             """
@@ -83,62 +126,65 @@ def load_transfer_sources(scope, inputs):
           ORDER BY rt.sequence, r.sequence, r.id
             """,
             company=scope.company.id,
-            warehouses=list(group_whs),
+            warehouses=scope.warehouse_ids,
         ),
     )
     rules_of_route = defaultdict(list)
     for rule in rules:
         rules_of_route[rule.route_id].append(rule)
-
-    def upstream(rule):
-        """(source warehouse, total delay) of ``rule``'s chain, or None."""
-        seen = {rule.id}
-        delay = rule.delay
-        while True:
-            src_wh = rule.src_warehouse_id
-            if src_wh in group_whs:
-                return None  # back inside the pool: not a resupply
-            if src_wh and rule.procure_method != "make_to_order":
-                return src_wh, delay
-            # The rule that supplies this one's source: the deepest
-            # destination that is the source or one of its parents.
-            feeding = [
-                other
-                for other in rules_of_route[rule.route_id]
-                if other.id not in seen and rule.src_path.startswith(other.dest_path)
-            ]
-            if not feeding:
-                return (src_wh, delay) if src_wh else None
-            rule = max(feeding, key=lambda other: len(other.dest_path))
-            seen.add(rule.id)
-            delay += rule.delay
-
-    candidates = []  # (position, rule, source warehouse, delay)
+    candidates = []
     for rule in rules:
         if (
             rule.dest_warehouse_id in group_whs
             and rule.src_warehouse_id not in group_whs
             and rule.of_company
         ):
-            source = upstream(rule)
+            source = upstream(rule, rules_of_route[rule.route_id], group_whs)
             if source:
-                candidates.append((len(candidates), rule, *source))
-    if not candidates:
-        return
-    route_ids = list({rule.route_id for _pos, rule, _wh, _delay in candidates})
-    templates = list({product.tmpl_id for product in inputs.products.values()})
-    level_of = defaultdict(dict)  # template -> route -> FROM_PRODUCT/CATEGORY
+                candidates.append(Candidate(rule, *source))
+    return candidates
+
+
+def upstream(rule, route_rules, group_whs):
+    """(source warehouse, total delay) of ``rule``'s chain among the rules of
+    its route, or None when the chain comes back into the pool or ends nowhere."""
+    seen = {rule.id}
+    delay = rule.delay
+    while True:
+        src_wh = rule.src_warehouse_id
+        if src_wh in group_whs:
+            return None  # back inside the pool: not a resupply
+        if src_wh and rule.procure_method != "make_to_order":
+            return src_wh, delay
+        # The rule that supplies this one's source: the deepest destination
+        # that is the source or one of its parents.
+        feeding = [
+            other
+            for other in route_rules
+            if other.id not in seen and rule.src_path.startswith(other.dest_path)
+        ]
+        if not feeding:
+            return (src_wh, delay) if src_wh else None
+        rule = max(feeding, key=lambda other: len(other.dest_path))
+        seen.add(rule.id)
+        delay += rule.delay
+
+
+def route_levels(env, template_ids, route_ids):
+    """``{template id: {route id: FROM_PRODUCT or FROM_CATEGORY}}``: which of
+    ``route_ids`` are set on each template or on its category (or a parent)."""
+    level_of = defaultdict(dict)
     for row in select(
         env,
         RouteLevelRow,
         SQL(
             """
-            SELECT rp.product_id AS tmpl_id, rp.route_id, 0 AS level
+            SELECT rp.product_id AS tmpl_id, rp.route_id, %(product)s AS level
               FROM stock_route_product rp
              WHERE rp.product_id = ANY(%(templates)s)
                AND rp.route_id = ANY(%(routes)s)
              UNION ALL
-            SELECT pt.id, rc.route_id, 1
+            SELECT pt.id, rc.route_id, %(category)s
               FROM product_template pt
               JOIN product_category pc ON pc.id = pt.categ_id
               JOIN stock_route_categ rc ON rc.route_id = ANY(%(routes)s)
@@ -146,33 +192,12 @@ def load_transfer_sources(scope, inputs):
              WHERE pt.id = ANY(%(templates)s)
                AND pc.parent_path LIKE c.parent_path || '%%'
             """,
-            templates=templates,
-            routes=route_ids,
+            templates=list(template_ids),
+            routes=list(route_ids),
+            product=FROM_PRODUCT,
+            category=FROM_CATEGORY,
         ),
     ):
         levels = level_of[row.tmpl_id]
         levels[row.route_id] = min(row.level, levels.get(row.route_id, row.level))
-
-    receiving = scope.receiving_warehouse_id
-    for pid, product in inputs.products.items():
-        levels = level_of.get(product.tmpl_id, {})
-        best = None
-        for position, rule, src_wh, delay in candidates:
-            level = levels.get(
-                rule.route_id, FROM_WAREHOUSE if rule.for_warehouses else None
-            )
-            if level is None:
-                continue
-            key = (level, rule.dest_warehouse_id != receiving, position)
-            if best is None or key < best[0]:
-                best = (key, rule, src_wh, delay)
-        if best is None:
-            continue
-        key, rule, src_wh, delay = best
-        inputs.transfers[pid] = TransferSource(
-            explicit=key[0] == FROM_PRODUCT,
-            rule_id=rule.id,
-            warehouse_id=rule.dest_warehouse_id,
-            source_warehouse_id=src_wh,
-            delay=delay,
-        )
+    return level_of

@@ -2,9 +2,9 @@
 
 Rows are built apart from how they are stored: ``suggestion_rows``,
 ``pegging_rows`` and ``message_rows`` make plain column values from the plan;
-``write`` stores them. Today it replaces the group's new suggestions and
-messages by the plan's, in a few bulk INSERTs; writing only the difference
-(a suggestion that did not change keeps its record) changes ``write`` alone:
+``write_plan`` stores them. Today it replaces the group's new suggestions and
+messages by the plan's, in a few bulk INSERTs; writing only the difference (a
+suggestion that did not change keeps its record) changes ``write_plan`` alone:
 compare the built rows with the stored ones by product, action and date.
 """
 
@@ -46,7 +46,7 @@ class PlanWriter:
             ),
         }
 
-    def write(self, result, inputs):
+    def write_plan(self, result, inputs):
         """Replace the group's new suggestions and messages by ``result``'s;
         returns the run's counts."""
         env = self.env

@@ -230,7 +230,6 @@ class TestPlanningHostEquivalence(MrpCase):
         }
         if route:
             values["route_ids"] = route
-        result = (Rule.browse(), None, 0)
         with closing(self.env.cr.savepoint()):
             try:
                 Rule.run(
@@ -247,24 +246,27 @@ class TestPlanningHostEquivalence(MrpCase):
                         )
                     ]
                 )
+                result = self._chain_of(reference, warehouse)
             except UserError:
-                pass  # no rule: Odoo does not resupply it
-            else:
-                move = reference.move_ids.filtered(
-                    lambda m: m.location_dest_id == warehouse.lot_stock_id
-                )
-                first = move.rule_id
-                delay = 0
-                while True:
-                    delay += move.rule_id.delay
-                    if not move.move_orig_ids:
-                        break
-                    move = move.move_orig_ids
-                result = (first, move.location_id.warehouse_id.id, delay)
-                self.env.flush_all()
+                result = (Rule.browse(), None, 0)  # no rule: not resupplied
+            self.env.flush_all()
         # What the procurement made is rolled back: drop it from the caches.
         self.env.invalidate_all()
         return result
+
+    def _chain_of(self, reference, warehouse):
+        """(first rule, source warehouse id, total delay) of the moves of
+        ``reference``, from the one into ``warehouse``'s stock upstream."""
+        move = reference.move_ids.filtered(
+            lambda m: m.location_dest_id == warehouse.lot_stock_id
+        )
+        first = move.rule_id
+        delay = 0
+        while True:
+            delay += move.rule_id.delay
+            if not move.move_orig_ids:
+                return (first, move.location_id.warehouse_id.id, delay)
+            move = move.move_orig_ids
 
     def test_plant_is_planned(self):
         """The generated plants also run through the whole MRP."""
