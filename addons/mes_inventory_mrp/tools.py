@@ -70,3 +70,17 @@ def insert_rows(model, vals_list, now=None, batch=INSERT_BATCH):
         env.execute_query(SQL(query, *arrays))
         all_ids.extend(ids)
     return all_ids
+
+
+def records_action(records, xml_id):
+    """The window action ``xml_id`` opened on ``records``: the form when there is
+    one record, else the list of them; no Create button."""
+    action = records.env["ir.actions.act_window"]._for_xml_id(xml_id)
+    if len(records) == 1:
+        action.update(
+            {"views": [(False, "form")], "view_mode": "form", "res_id": records.id}
+        )
+    else:
+        action["domain"] = [("id", "in", records.ids)]
+    action["context"] = {"create": False}
+    return action

@@ -282,41 +282,19 @@ class MesMrpSuggestion(models.Model):
 
     def _mes_check_orderable(self):
         """Refuse the whole batch with every problem named; nothing is created."""
-        problems = []
-        # sudo: the company of a suggestion the user may not read is needed to
-        # name the fix (switch company) instead of a bare access error.
-        allowed = self.env.companies
-        for suggestion in self.sudo():
-            if suggestion.company_id not in allowed:
-                problems.append(
-                    _(
-                        "%(name)s belongs to company %(company)s: select that "
-                        "company to order it.",
-                        name=suggestion.display_name,
-                        company=suggestion.company_id.name,
-                    )
-                )
-        if problems:
-            raise UserError("\n".join(problems))
+        self._mes_refuse_other_companies(
+            _(
+                "%(name)s belongs to company %(company)s: select that company "
+                "to order it."
+            )
+        )
         self.check_access("write")
+        problems = []
         for suggestion in self:
             name = suggestion.display_name
             if suggestion.state in ("ordered", "cancelled"):
-                state = dict(
-                    suggestion._fields["state"]._description_selection(self.env)
-                )[suggestion.state]
                 problems.append(
-                    _(
-                        "%(name)s is already %(state)s%(order)s: remove it from "
-                        "the selection.",
-                        name=name,
-                        state=state.lower(),
-                        order=(
-                            " (%s)" % suggestion.purchase_order_id.name
-                            if suggestion.purchase_order_id
-                            else ""
-                        ),
-                    )
+                    suggestion._mes_already_done_problem(suggestion.purchase_order_id)
                 )
             elif not suggestion.action:
                 problems.append(

@@ -11,20 +11,8 @@ class TestMrpVendorPrice(MrpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        currency = cls.env.ref("base.EUR")
-        if currency == cls.company.currency_id:
-            currency = cls.env.ref("base.USD")
-        currency.active = True
-        cls.foreign = currency
         # 2 units of the foreign currency per unit of the company's.
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": currency.id,
-                "company_id": cls.company.id,
-                "name": "2030-01-01",
-                "rate": 2.0,
-            }
-        )
+        cls.foreign = cls._foreign_currency(2.0)
 
     def test_price_break_compared_in_company_currency(self):
         valve = self._product("Valve")

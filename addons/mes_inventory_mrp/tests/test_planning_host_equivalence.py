@@ -43,23 +43,8 @@ class TestPlanningHostEquivalence(MrpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.other_company = cls.env["res.company"].create({"name": "Other Plant"})
-        currency = cls.env.ref("base.EUR")
-        if currency == cls.company.currency_id:
-            currency = cls.env.ref("base.USD")
-        currency.active = True
-        cls.foreign = currency
         # One rate, long before the run: every date converts alike.
-        cls.env["res.currency.rate"].search(
-            [("currency_id", "=", currency.id)]
-        ).unlink()
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": currency.id,
-                "company_id": cls.company.id,
-                "name": "2020-01-01",
-                "rate": 2.0,
-            }
-        )
+        cls.foreign = cls._foreign_currency(2.0)
 
     def _plant(self, seed):
         plant = build_plant(
