@@ -21,6 +21,10 @@ class PlanWriter:
         self.env = run.env
         self.group = run.planning_group_id
         self.company = self.group.company_id
+        # Plain ids: the row builders read them once per row.
+        self.run_id = run.id
+        self.group_id = self.group.id
+        self.company_id = self.company.id
         env = self.env
         # Translated once: thousands of orders may carry an exception.
         self.no_source_text = env._(
@@ -102,9 +106,9 @@ class PlanWriter:
             name = (product.name if product else None) or str(order.item_id)
             qty = round(order.qty, digits)
             vals = {
-                "run_id": self.run.id,
-                "planning_group_id": self.group.id,
-                "company_id": self.company.id,
+                "run_id": self.run_id,
+                "planning_group_id": self.group_id,
+                "company_id": self.company_id,
                 "product_id": order.item_id,
                 "action": order.action if order.action != "none" else False,
                 "product_qty": qty,
@@ -144,9 +148,10 @@ class PlanWriter:
                     source_warehouse_id=transfer.source_warehouse_id,
                     transfer_rule_id=transfer.rule_id,
                 )
-            vals["exception_message"] = self._exception_message(
-                order, name, inputs.run_date
-            )
+            if order.exception != "none":
+                vals["exception_message"] = self._exception_message(
+                    order, name, inputs.run_date
+                )
             rows.append(vals)
         return rows
 
@@ -170,7 +175,7 @@ class PlanWriter:
             for peg in order.pegs:
                 vals = {
                     "suggestion_id": suggestion_id,
-                    "company_id": self.company.id,
+                    "company_id": self.company_id,
                     "product_qty": peg.qty,
                     "date": peg.date,
                 }
@@ -184,9 +189,9 @@ class PlanWriter:
         for message in result.messages:
             kind, _sep, raw_id = message.supply_id.partition(":")
             vals = {
-                "run_id": self.run.id,
-                "planning_group_id": self.group.id,
-                "company_id": self.company.id,
+                "run_id": self.run_id,
+                "planning_group_id": self.group_id,
+                "company_id": self.company_id,
                 "product_id": message.item_id,
                 "message_type": message.message_type,
                 "date_current": message.date_current,
