@@ -98,3 +98,20 @@ def test_select_vendor_takes_cheapest_line_of_the_first_partner():
     # Below every minimum: first valid line, raised to its minimum.
     high = (Vendor(id=5, partner_id=10, min_qty=100, price=2.0),)
     assert select_vendor(high, 10, day) == (high[0], 100)
+
+
+def test_select_vendor_breaks_price_ties_like_odoo():
+    """Equal prices of one partner: lower sequence, then lower id (Odoo's
+    ``_select_seller`` sorts by price, sequence, id), not the vendor order."""
+    from engine.lot_sizing import select_vendor
+    from engine.types import Vendor
+
+    day = date(2030, 3, 4)
+    lines = (
+        Vendor(id=9, partner_id=10, min_qty=24, price=7.5, sequence=1),
+        Vendor(id=4, partner_id=10, min_qty=10, price=7.5, sequence=1),
+        Vendor(id=2, partner_id=10, min_qty=0, price=7.5 + 1e-12, sequence=2),
+    )
+    assert select_vendor(lines, 30, day)[0].id == 4
+    assert select_vendor(lines, 12, day)[0].id == 4
+    assert select_vendor(lines[:1] + lines[2:], 30, day)[0].id == 9

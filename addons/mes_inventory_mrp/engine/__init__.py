@@ -1,5 +1,6 @@
 """Pure-Python MRP engine: dataclasses in, :class:`Plan` out; no Odoo import."""
 
+from .lot_sizing import item_eps, round_up, select_vendor, size_order
 from .planner import plan
 from .types import (
     Bom,
@@ -31,5 +32,9 @@ __all__ = [
     "Stock",
     "Supply",
     "Vendor",
+    "item_eps",
     "plan",
+    "round_up",
+    "select_vendor",
+    "size_order",
 ]

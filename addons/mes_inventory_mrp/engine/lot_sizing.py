@@ -7,6 +7,12 @@ import math
 RATIO_EPS = 1e-9
 
 
+def item_eps(item):
+    """Quantities of ``item`` closer than this are equal: a millionth of its UoM
+    step is noise, never a requirement."""
+    return item.rounding * 1e-6 if item.rounding > 0 else 1e-9
+
+
 def clean(value):
     """Drop float noise so equal plans compare equal and print nicely."""
     return round(value, 9) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -31,15 +37,23 @@ def _valid_on(vendor, day):
     )
 
 
+def _cheaper(vendor, other):
+    """``vendor`` before ``other`` in Odoo's price order (price, sequence, id);
+    prices a billionth apart are equal (float noise of the conversions)."""
+    if abs(vendor.price - other.price) > RATIO_EPS * max(1.0, abs(other.price)):
+        return vendor.price < other.price
+    return (vendor.sequence, vendor.id) < (other.sequence, other.id)
+
+
 def select_vendor(vendors, qty, day, eps=1e-9):
     """Pick a vendor like Odoo's ``_select_seller`` among ``vendors`` in order.
 
     Returns ``(vendor, qty)``. The lines valid on ``day`` whose minimum the
     quantity reaches qualify; the partner of the first one wins and, as Odoo
-    does, its cheapest qualifying line is taken (first in order on a tie). When
-    the quantity is below the minimum of every valid line, the first valid line
-    is taken with the quantity raised to its minimum. ``(None, qty)`` when no
-    line is valid on that day.
+    does, its cheapest qualifying line is taken (equal prices: the lower
+    sequence, then the lower id). When the quantity is below the minimum of
+    every valid line, the first valid line is taken with the quantity raised to
+    its minimum. ``(None, qty)`` when no line is valid on that day.
     """
     first_valid = None
     chosen = None
@@ -52,7 +66,7 @@ def select_vendor(vendors, qty, day, eps=1e-9):
             continue
         if chosen is None:
             chosen = vendor
-        elif vendor.partner_id == chosen.partner_id and vendor.price < chosen.price:
+        elif vendor.partner_id == chosen.partner_id and _cheaper(vendor, chosen):
             chosen = vendor
     if chosen is not None:
         return chosen, qty

@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 from .bom import flatten_kits, low_level_codes, used_edges
-from .lot_sizing import clean, size_order
+from .lot_sizing import clean, item_eps, size_order
 from .netting import RANK_DEMAND, net_item, projection_rows
 from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
 
@@ -18,11 +18,6 @@ class _Dates(dict):
     def __missing__(self, day):
         value = self[day] = _to_date(day)
         return value
-
-
-def _item_eps(item):
-    # A millionth of the UoM step is noise, never a requirement.
-    return item.rounding * 1e-6 if item.rounding > 0 else 1e-9
 
 
 def _index_unique(rows, key, what):
@@ -137,7 +132,7 @@ def plan(
     needs = defaultdict(list)
     seq = 0
     for item_id in sorted(demand_of):
-        eps = _item_eps(item_of(item_id))
+        eps = item_eps(item_of(item_id))
         direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
         if item_id in kits:
             targets = flatten_kits(item_id, boms, kit_cache)
@@ -157,7 +152,7 @@ def plan(
     projection = plan_out.projection
     for item_id in sorted(nodes - kits, key=lambda node: (levels[node], node)):
         item = item_of(item_id)
-        eps = _item_eps(item)
+        eps = item_eps(item)
         item_needs = needs.pop(item_id, [])
         item_needs.sort()
 

@@ -1,6 +1,6 @@
 """Data the MRP engine takes and gives back.
 
-Plain dataclasses, no Odoo import. The adapter (``models/mes_mrp_run.py``) reads
+Plain dataclasses, no Odoo import. The adapter (``planning/``) reads
 Odoo records in bulk, converts every quantity to the product's own UoM and every
 datetime to a calendar date in the planning user's time zone, and builds these
 objects; the engine returns a :class:`Plan` that the adapter writes back in batches.
@@ -25,6 +25,7 @@ class Vendor:
     delay: int = 0  # vendor lead time in days
     date_start: date | None = None
     date_end: date | None = None
+    sequence: int = 0  # the line's; equal prices: lower sequence, then id wins
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@ from . import mes_guarded_mixin
 from . import stock_picking
 from . import mes_product_characteristic
 from . import mes_lot_characteristic
-from . import res_company_quality
-from . import res_config_settings_quality
+from . import res_company
+from . import res_config_settings
 from . import stock_lot
 from . import stock_quant
 from . import stock_move
@@ -25,4 +25,4 @@ from . import mrp_production
 from . import mes_mrp_projection_purchase
 from . import mes_stock_count
 from . import mes_stock_reconciliation
-from . import tier_definition_reconciliation
+from . import tier_definition

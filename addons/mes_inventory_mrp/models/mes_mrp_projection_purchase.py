@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class MesMrpProjection(models.TransientModel):
@@ -23,13 +24,10 @@ class MesMrpProjection(models.TransientModel):
             return vals_list
         first_day = min(vals["date"] for vals in vals_list)
         by_day = defaultdict(float)
-        moves = self.env["stock.move"].search(
-            [
-                ("product_id", "=", product.id),
-                ("purchase_line_id", "!=", False),
-                ("state", "not in", ("draft", "done", "cancel")),
-                ("location_dest_id.warehouse_id", "in", group.warehouse_ids.ids),
-            ]
+        Move = self.env["stock.move"]
+        moves = Move.search(
+            Domain("product_id", "=", product.id)
+            & Move._mes_purchase_in_transit_domain(group.warehouse_ids)
         )
         for move in moves:
             day = fields.Date.context_today(self, timestamp=move.date)

@@ -258,31 +258,50 @@ class MesMrpSuggestion(models.Model):
         return True
 
     # ------------------------------------------------------------------
+    # Refusals shared by the actions that turn suggestions into documents
+    # ------------------------------------------------------------------
+    def _mes_refuse_other_companies(self, message):
+        """Refuse the batch when a suggestion belongs to a company the user has
+        not selected, naming each; ``message`` (translated) has ``%(name)s`` and
+        ``%(company)s``."""
+        allowed = self.env.companies
+        # sudo: the company of a suggestion the user may not read is needed to
+        # name the fix (switch company) instead of a bare access error.
+        problems = [
+            message % {"name": s.display_name, "company": s.company_id.name}
+            for s in self.sudo()
+            if s.company_id not in allowed
+        ]
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _mes_already_done_problem(self, document=None):
+        """ "<suggestion> is already ordered (<document>): remove it..."."""
+        self.ensure_one()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        return _(
+            "%(name)s is already %(state)s%(order)s: remove it from the selection.",
+            name=self.display_name,
+            state=labels[self.state].lower(),
+            order=" (%s)" % document.name if document else "",
+        )
+
+    # ------------------------------------------------------------------
     # Transfers (``_mes_lock`` and ``_mes_noon``: mes_mrp_suggestion_purchase)
     # ------------------------------------------------------------------
     def _mes_check_transferable(self):
         """Refuse the whole batch with every problem named; nothing is created."""
+        self._mes_refuse_other_companies(
+            _(
+                "%(name)s belongs to company %(company)s: select that company "
+                "to transfer it."
+            )
+        )
         problems = []
-        allowed = self.env.companies
         for suggestion in self:
             name = suggestion.display_name
-            if suggestion.company_id not in allowed:
-                problems.append(
-                    _(
-                        "%(name)s belongs to company %(company)s: select that "
-                        "company to transfer it.",
-                        name=name,
-                        company=suggestion.company_id.name,
-                    )
-                )
-            elif suggestion.state not in ("new", "approved"):
-                problems.append(
-                    _(
-                        "%(name)s is already %(state)s: remove it from the selection.",
-                        name=name,
-                        state=suggestion.state,
-                    )
-                )
+            if suggestion.state not in ("new", "approved"):
+                problems.append(suggestion._mes_already_done_problem())
             elif not suggestion.action:
                 problems.append(
                     _(

@@ -21,43 +21,25 @@ class MesMrpSuggestion(models.Model):
     # ------------------------------------------------------------------
     def _mes_check_producible(self):
         """Refuse the whole batch with every problem named; nothing is created."""
-        problems = []
-        allowed = self.env.companies
-        # sudo: the company of a suggestion the user may not read is needed to
-        # name the fix (switch company) instead of a bare access error.
-        for suggestion in self.sudo():
-            if suggestion.company_id not in allowed:
-                problems.append(
-                    _(
-                        "%(name)s belongs to company %(company)s: select that "
-                        "company to manufacture it.",
-                        name=suggestion.display_name,
-                        company=suggestion.company_id.name,
-                    )
-                )
-        if problems:
-            raise UserError("\n".join(problems))
+        self._mes_refuse_other_companies(
+            _(
+                "%(name)s belongs to company %(company)s: select that company "
+                "to manufacture it."
+            )
+        )
         self.check_access("write")
-        labels = dict(self._fields["state"]._description_selection(self.env))
+        problems = []
         for suggestion in self:
             name = suggestion.display_name
+            # sudo: the BOM is checked (deleted, archived) and named whatever
+            # the user's rights on bills of materials.
             bom = suggestion.sudo().bom_id
             warehouse = (
                 suggestion.warehouse_id or suggestion.planning_group_id.warehouse_id
             )
             if suggestion.state in ("ordered", "cancelled"):
                 problems.append(
-                    _(
-                        "%(name)s is already %(state)s%(order)s: remove it from "
-                        "the selection.",
-                        name=name,
-                        state=labels[suggestion.state].lower(),
-                        order=(
-                            " (%s)" % suggestion.production_id.name
-                            if suggestion.production_id
-                            else ""
-                        ),
-                    )
+                    suggestion._mes_already_done_problem(suggestion.production_id)
                 )
             elif not suggestion.action:
                 problems.append(

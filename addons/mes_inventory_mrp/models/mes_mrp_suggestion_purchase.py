@@ -6,8 +6,12 @@ from pytz import UTC, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero, float_round
+from odoo.fields import Domain
+from odoo.tools import float_is_zero
 
+from ..engine import Item, item_eps, select_vendor, size_order
+from ..planning import VendorPricing, VendorRow
+from ..planning.inputs import UomConverter
 from .mes_guarded_mixin import guarded_action
 from .mes_mrp_suggestion import lock_records
 
@@ -65,13 +69,10 @@ class MesMrpSuggestion(models.Model):
                 group_of_warehouse[warehouse.id] = group.id
         if not group_of_warehouse:
             return {}
-        rows = self.env["stock.move"]._read_group(
-            [
-                ("product_id", "in", products.ids),
-                ("purchase_line_id", "!=", False),
-                ("state", "not in", ("draft", "done", "cancel")),
-                ("location_dest_id.warehouse_id", "in", list(group_of_warehouse)),
-            ],
+        Move = self.env["stock.move"]
+        rows = Move._read_group(
+            Domain("product_id", "in", products.ids)
+            & Move._mes_purchase_in_transit_domain(groups.warehouse_ids),
             ["product_id", "location_dest_id"],
             ["product_qty:sum", "date:min"],
         )
@@ -113,19 +114,33 @@ class MesMrpSuggestion(models.Model):
         return offers
 
     @api.model
-    def _mes_price_break(self, lines, qty):
-        """The line of one offer that prices ``qty`` (in the offer's unit).
-
-        The cheapest line whose minimum ``qty`` reaches; when ``qty`` is below
-        every minimum, the line with the lowest minimum.
-        """
-        precision = self.env["decimal.precision"].precision_get("Product Unit")
-        reached = lines.filtered(
-            lambda s: float_compare(qty, s.min_qty, precision_digits=precision) >= 0
+    def _mes_engine_vendors(self, lines, product, company, day):
+        """The lines of one offer as the engine's vendors, made as the run makes
+        them (``planning.vendors``), with rates of ``day``. Their dates are left
+        out: the caller chose the offer's lines for the day."""
+        rows = [
+            VendorRow.of_record(line)._replace(date_start=None, date_end=None)
+            for line in lines
+        ]
+        uoms = lines.product_uom_id | product.uom_id
+        pricing = VendorPricing(
+            self.env,
+            company,
+            {row.currency_id for row in rows},
+            day,
+            UomConverter({uom.id: uom.factor for uom in uoms}),
         )
-        if reached:
-            return reached.sorted(lambda s: (s.price, -s.min_qty, s.id))[:1]
-        return lines.sorted(lambda s: (s.min_qty, s.price, s.id))[:1]
+        return pricing.vendors_of(rows, product.id, product.uom_id.id)
+
+    @api.model
+    def _mes_price_break(self, lines, product, qty, company, day):
+        """The line of one offer that prices ``qty`` (product unit): the
+        engine's choice (``select_vendor``, the run's rule): the cheapest line
+        ``qty`` reaches; below every minimum, the first line."""
+        vendors = self._mes_engine_vendors(lines, product, company, day)
+        eps = item_eps(Item(id=product.id, rounding=product.uom_id.rounding))
+        vendor, _qty = select_vendor(vendors, qty, day, eps)
+        return lines.browse(vendor.id) if vendor else lines.browse()
 
     @api.model
     def _mes_offer_lines(self, supplierinfo, product, company, day):
@@ -146,34 +161,38 @@ class MesMrpSuggestion(models.Model):
     def _mes_quote(self, lines, today):
         """What ordering this suggestion from an offer gives.
 
+        The quantity and line are the engine's (``size_order``), as a run
+        would size this need with this offer alone: the net need, raised to
+        the minimum of the line it reaches (below every minimum, the first
+        line's), then to the order multiple and the unit's rounding.
+
         :param lines: the offer's price breaks (one vendor, currency, unit)
         :returns: dict with the line used, quantities, price, dates, lateness
         """
         self.ensure_one()
         product = self.product_id
+        company = self.company_id
         vendor_uom = lines[:1].product_uom_id or product.uom_id
-        minimum = min(lines.mapped("min_qty"), default=0.0)
-        qty = self._mes_net_qty()
-        minimum_product = vendor_uom._compute_quantity(
-            minimum, product.uom_id, round=False
+        # Days to purchase may be fractional: a started day counts, as in the run.
+        item = Item(
+            id=product.id,
+            vendors=self._mes_engine_vendors(lines, product, company, today),
+            order_multiple=product.mes_order_multiple or 0.0,
+            rounding=product.uom_id.rounding,
+            purchase_lead=math.ceil(company.days_to_purchase or 0),
         )
-        qty = max(qty, minimum_product)
-        multiple = product.mes_order_multiple
-        if multiple > 0:
-            steps = float_round(qty / multiple, precision_digits=6)
-            qty = multiple * -(-steps // 1)
-        qty = product.uom_id.round(qty, rounding_method="UP")
+        _action, vendor, qty, lead = size_order(
+            item, self._mes_net_qty(), today, item_eps(item)
+        )
+        line = lines.browse(vendor.id)
         purchase_qty = product.uom_id._compute_quantity(
             qty, vendor_uom, rounding_method="UP"
         )
-        line = self._mes_price_break(lines, purchase_qty)
-        # Days to purchase may be fractional: a started day counts, as in the run.
-        lead = line.delay + math.ceil(self.company_id.days_to_purchase or 0)
         date_order = self.date_required - timedelta(days=lead)
         arrival = max(self.date_required, today + timedelta(days=lead))
         return {
             "supplierinfo": line,
-            "min_qty": minimum,
+            "min_qty": min(lines.mapped("min_qty"), default=0.0),
             "uom": vendor_uom,
             "product_qty": qty,
             "purchase_qty": purchase_qty,
@@ -264,41 +283,19 @@ class MesMrpSuggestion(models.Model):
 
     def _mes_check_orderable(self):
         """Refuse the whole batch with every problem named; nothing is created."""
-        problems = []
-        # sudo: the company of a suggestion the user may not read is needed to
-        # name the fix (switch company) instead of a bare access error.
-        allowed = self.env.companies
-        for suggestion in self.sudo():
-            if suggestion.company_id not in allowed:
-                problems.append(
-                    _(
-                        "%(name)s belongs to company %(company)s: select that "
-                        "company to order it.",
-                        name=suggestion.display_name,
-                        company=suggestion.company_id.name,
-                    )
-                )
-        if problems:
-            raise UserError("\n".join(problems))
+        self._mes_refuse_other_companies(
+            _(
+                "%(name)s belongs to company %(company)s: select that company "
+                "to order it."
+            )
+        )
         self.check_access("write")
+        problems = []
         for suggestion in self:
             name = suggestion.display_name
             if suggestion.state in ("ordered", "cancelled"):
-                state = dict(
-                    suggestion._fields["state"]._description_selection(self.env)
-                )[suggestion.state]
                 problems.append(
-                    _(
-                        "%(name)s is already %(state)s%(order)s: remove it from "
-                        "the selection.",
-                        name=name,
-                        state=state.lower(),
-                        order=(
-                            " (%s)" % suggestion.purchase_order_id.name
-                            if suggestion.purchase_order_id
-                            else ""
-                        ),
-                    )
+                    suggestion._mes_already_done_problem(suggestion.purchase_order_id)
                 )
             elif not suggestion.action:
                 problems.append(
@@ -378,26 +375,39 @@ class MesMrpSuggestion(models.Model):
         )
 
     def _mes_prepare_purchase_order(self, key):
+        """Values of the RFQ of ``key`` for these suggestions: Odoo's own, as
+        its buy rule prepares them (``stock.rule._prepare_purchase_order``),
+        for MRP's receipt type, buyer, origin and order deadline."""
         partner, company, currency, picking_type = key
         partner = partner.with_company(company)
-        fiscal_position = (
-            self.env["account.fiscal.position"]
-            .with_company(company)
-            ._get_fiscal_position(partner)
+        supplier = self.supplierinfo_id.filtered(
+            lambda s: s.partner_id == partner and s.currency_id == currency
+        )[:1] or self.env["product.supplierinfo"].new(
+            {"partner_id": partner.id, "currency_id": currency.id}
         )
-        return {
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "currency_id": currency.id,
-            "picking_type_id": picking_type.id,
-            "user_id": partner.buyer_id.id or self.env.uid,
-            "payment_term_id": partner.property_supplier_payment_term_id.id,
-            "fiscal_position_id": fiscal_position.id,
-            "mes_from_mrp": True,
-            "date_order": self._mes_order_deadline(partner.buyer_id.tz),
-            "origin": ", ".join(sorted(set(self.run_id.mapped("display_name"))))
-            or False,
-        }
+        rule = picking_type.warehouse_id.buy_pull_id or self.env["stock.rule"].search(
+            [("action", "=", "buy"), ("picking_type_id", "=", picking_type.id)],
+            limit=1,
+        )
+        runs = sorted(set(self.run_id.mapped("display_name")))
+        values = rule.with_company(company)._prepare_purchase_order(
+            company,
+            runs,
+            [
+                {
+                    "supplier": supplier,
+                    "date_order": self._mes_order_deadline(partner.buyer_id.tz),
+                }
+            ],
+        )
+        values.update(
+            currency_id=currency.id,
+            picking_type_id=picking_type.id,
+            user_id=partner.buyer_id.id or self.env.uid,
+            origin=", ".join(runs) or False,
+            mes_from_mrp=True,
+        )
+        return values
 
     def _mes_order_deadline(self, tz_name):
         """Order deadline of an RFQ for these suggestions: their first order-by
@@ -513,7 +523,13 @@ class MesMrpSuggestion(models.Model):
             ).filtered(lambda s: s.currency_id == order.currency_id) or (
                 first.supplierinfo_id
             )
-            seller = self._mes_price_break(lines, qty)
+            seller = self._mes_price_break(
+                lines,
+                product,
+                uom._compute_quantity(qty, product.uom_id, round=False),
+                order.company_id,
+                today,
+            )
             price_unit = self._mes_order_price(seller, uom, order, product)
             values = {
                 "product_qty": qty,

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import records_action
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
@@ -26,17 +28,7 @@ class MrpProduction(models.Model):
 
     def _get_mes_action(self):
         """The MOs just made from suggestions: a list, or the form if one."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mrp.mrp_production_action"
-        )
-        if len(self) == 1:
-            action.update(
-                {"views": [(False, "form")], "view_mode": "form", "res_id": self.id}
-            )
-        else:
-            action["domain"] = [("id", "in", self.ids)]
-        action["context"] = {"create": False}
-        return action
+        return records_action(self, "mrp.mrp_production_action")
 
     def action_view_mes_suggestions(self):
         """Open the MRP suggestions this manufacturing order was created from."""

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import records_action
+
 
 class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
@@ -30,19 +32,7 @@ class PurchaseOrder(models.Model):
 
     def _get_mes_action(self):
         """The orders just made from suggestions: a list, or the form if one."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("purchase.purchase_rfq")
-        if len(self) == 1:
-            action.update(
-                {
-                    "views": [(False, "form")],
-                    "view_mode": "form",
-                    "res_id": self.id,
-                }
-            )
-        else:
-            action["domain"] = [("id", "in", self.ids)]
-        action["context"] = {"create": False}
-        return action
+        return records_action(self, "purchase.purchase_rfq")
 
     def action_view_mes_suggestions(self):
         """Open the MRP suggestions this order was created from."""

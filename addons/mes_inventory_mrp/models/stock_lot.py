@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 from odoo.tools.translate import LazyTranslate
 
 _lt = LazyTranslate(__name__)
@@ -315,6 +315,8 @@ class StockLot(models.Model):
         horizon = max(
             [
                 d
+                # sudo: every company's thresholds, whichever companies the
+                # user running the job may switch to.
                 for c in self.env["res.company"].sudo().search([])
                 for d in c._mes_expiry_warning_days()
             ]
@@ -331,6 +333,7 @@ class StockLot(models.Model):
         )
         if not candidates:
             return
+        # sudo: the stock of every company's lots, as the job acts for all.
         in_stock = {
             lot.id
             for lot, qty in self.env["stock.quant"]
@@ -345,7 +348,7 @@ class StockLot(models.Model):
             )
             if qty > 0
         }
-        to_warn = defaultdict(lambda: self.env["stock.lot"].sudo())
+        to_warn = defaultdict(lambda: lots.browse())  # sudo, as ``lots``
         for lot in candidates.filtered(lambda lot: lot.id in in_stock):
             company = lot.company_id or self.env.company
             days_left = (lot.expiration_date - now).total_seconds() / 86400.0
@@ -390,6 +393,8 @@ class StockLot(models.Model):
     @api.model
     def _mes_stock_manager(self, company):
         group = self.env.ref("stock.group_stock_manager")
+        # sudo: any user may need the manager to assign; users are not readable
+        # by everyone.
         return self.env["res.users"].sudo().search(
             [
                 ("all_group_ids", "in", group.id),
@@ -447,6 +452,7 @@ class StockLot(models.Model):
         if not duplicates:
             return
         products = self.env["product.product"].browse({key[0] for key in duplicates})
+        # sudo: the duplicate may be another company's product.
         names = dict(products.sudo().mapped(lambda p: (p.id, p.display_name)))
         raise ValidationError(
             self.env._(
@@ -473,3 +479,66 @@ class StockLot(models.Model):
         if "company_id" in vals:
             return vals["company_id"] or False
         return self.new({"product_id": vals["product_id"]}).company_id.id or False
+
+    # ------------------------------------------------------------------
+    # Usable lots: the one rule for reservation, netting, kitting, the stock
+    # view and shop-floor events
+    # ------------------------------------------------------------------
+    # A lot without a quality state (created before this module was installed)
+    # counts as released, like stock without a lot.
+
+    @api.model
+    def _mes_usable_domain(self, path="lot_id", at=None, states=("released",)):
+        """Domain on records with a lot field ``path`` (stock.quant,
+        stock.move.line...): no lot, or a lot in one of the quality ``states``
+        (released by default) and, when ``at`` (a datetime) is given, not expired
+        at ``at``. ``path=None`` gives the domain on stock.lot itself.
+        """
+        prefix = f"{path}." if path else ""
+        states = list(states)
+        if "released" in states:
+            states.append(False)
+        domain = Domain(f"{prefix}mes_quality_state", "in", states)
+        if at is not None:
+            domain &= Domain(f"{prefix}expiration_date", "=", False) | Domain(
+                f"{prefix}expiration_date", ">", at
+            )
+        return Domain(path, "=", False) | domain if path else domain
+
+    @api.model
+    def _mes_released_sql(self, alias):
+        """SQL condition: the stock_lot row ``alias`` (LEFT JOINed: NULL when
+        there is no lot) is released."""
+        return SQL(
+            "COALESCE(%s, 'released') = 'released'",
+            SQL.identifier(alias, "mes_quality_state"),
+        )
+
+    @api.model
+    def _mes_expired_sql(self, alias, at):
+        """SQL condition: the stock_lot row ``alias`` has expired at ``at`` (a
+        datetime, or an SQL expression such as ``NOW()`` in a view)."""
+        return SQL(
+            "%s <= %s",
+            SQL.identifier(alias, "expiration_date"),
+            at if isinstance(at, SQL) else SQL("%s", at),
+        )
+
+    @api.model
+    def _mes_usable_sql(self, alias, at):
+        """SQL condition: the stock_lot row ``alias`` is usable at ``at``
+        (released and not expired; no lot is usable)."""
+        return SQL(
+            "(%s AND %s IS NOT TRUE)",
+            self._mes_released_sql(alias),
+            self._mes_expired_sql(alias, at),
+        )
+
+    def _mes_is_usable(self, at=None):
+        """True when every lot of ``self`` is released and, when ``at`` is
+        given, not expired at ``at`` (``_mes_usable_domain`` on records)."""
+        return all(
+            (lot.mes_quality_state or "released") == "released"
+            and (at is None or not lot.expiration_date or lot.expiration_date > at)
+            for lot in self
+        )

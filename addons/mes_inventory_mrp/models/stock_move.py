@@ -1,7 +1,8 @@
 import hashlib
 
-from odoo import _, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .stock_lot import QUALITY_STATES
@@ -48,6 +49,16 @@ class StockMove(models.Model):
             need, location_id, lot_id, package_id, owner_id, strict
         )
 
+    @api.model
+    def _mes_purchase_in_transit_domain(self, warehouses):
+        """Receipts of confirmed purchases not received yet (not done or
+        cancelled) into any of ``warehouses``: what is in transit from vendors."""
+        return (
+            Domain("purchase_line_id", "!=", False)
+            & Domain("state", "not in", ("draft", "done", "cancel"))
+            & Domain("location_dest_id.warehouse_id", "in", warehouses.ids)
+        )
+
     def _mes_allows_unreleased_lots(self):
         """True when this move may carry pending or quarantined lots: it puts
         received or produced goods away, or goes into a quality location.
@@ -63,17 +74,14 @@ class StockMove(models.Model):
         lots may travel through them (input → quality → stock, post-production
         → stock)."""
         warehouses = self.picking_type_id.warehouse_id
-        types = warehouses.qc_type_id | warehouses.store_type_id
-        if "sam_type_id" in warehouses._fields:
-            types |= warehouses.sam_type_id
-        return types
+        return warehouses.qc_type_id | warehouses.store_type_id | warehouses.sam_type_id
 
     def _mes_check_lot_quality(self):
         lines = self.filtered(lambda m: m.state not in ("done", "cancel")).move_line_ids
         lines = lines.filtered(
             lambda ml: (
                 ml.lot_id
-                and ml.lot_id.mes_quality_state not in (False, "released")
+                and not ml.lot_id._mes_is_usable()
                 and ml.location_id.usage in ("internal", "transit")
                 and ml.location_dest_id.usage not in ALWAYS_ALLOWED_DEST
                 and (ml.picked or not ml.move_id.picked)

@@ -1,5 +1,4 @@
 from odoo import api, models
-from odoo.fields import Domain
 
 
 class StockQuant(models.Model):
@@ -19,9 +18,7 @@ class StockQuant(models.Model):
         )
         states = self.env.context.get("mes_reservable_lot_states")
         if states:
-            domain &= Domain("lot_id", "=", False) | Domain(
-                "lot_id.mes_quality_state", "in", list(states)
-            )
+            domain &= self.env["stock.lot"]._mes_usable_domain(states=states)
         return domain
 
     def _get_reserve_quantity(
@@ -57,6 +54,8 @@ class StockQuant(models.Model):
     @api.model
     def _get_removal_strategy(self, product_id, location_id):
         strategy = super()._get_removal_strategy(product_id, location_id)
+        # sudo: the removal strategy is the product's, category's and
+        # locations' setting, read for whoever reserves (as the host does).
         if strategy != "fifo" or not product_id.sudo().use_expiration_date:
             return strategy
         # FEFO by default for expiry-tracked products, unless the category or a

@@ -59,6 +59,27 @@ class MrpCase(TransactionCase):
 
     # -- data helpers ------------------------------------------------------
     @classmethod
+    def _foreign_currency(cls, rate):
+        """EUR (USD for a EUR company), active, at ``rate`` units per unit of
+        the company's currency, from long before the run date (its one rate)."""
+        currency = cls.env.ref("base.EUR")
+        if currency == cls.company.currency_id:
+            currency = cls.env.ref("base.USD")
+        currency.active = True
+        cls.env["res.currency.rate"].search(
+            [("currency_id", "=", currency.id)]
+        ).unlink()
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": currency.id,
+                "company_id": cls.company.id,
+                "name": "2020-01-01",
+                "rate": rate,
+            }
+        )
+        return currency
+
+    @classmethod
     def _product(cls, name, make=False, **vals):
         vals = {"name": name, "is_storable": True, **vals}
         if make:

@@ -11,20 +11,8 @@ class TestMrpVendorPrice(MrpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        currency = cls.env.ref("base.EUR")
-        if currency == cls.company.currency_id:
-            currency = cls.env.ref("base.USD")
-        currency.active = True
-        cls.foreign = currency
         # 2 units of the foreign currency per unit of the company's.
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": currency.id,
-                "company_id": cls.company.id,
-                "name": "2030-01-01",
-                "rate": 2.0,
-            }
-        )
+        cls.foreign = cls._foreign_currency(2.0)
 
     def test_price_break_compared_in_company_currency(self):
         valve = self._product("Valve")
@@ -70,6 +58,49 @@ class TestMrpVendorPrice(MrpCase):
         base.discount = 50.0  # 5: now the base line is the cheapest
         self._run()
         self.assertEqual(self._suggestions(seal).mapped("supplierinfo_id"), base)
+
+    def test_comparison_shows_what_the_run_suggests(self):
+        """Below every minimum the run takes the first line (Odoo's vendor
+        order: highest minimum first) raised to its minimum, then the order
+        multiple: the vendor comparison quotes the same line, price and
+        quantity for the offer the suggestion comes from."""
+        flange = self._product("Flange", mes_order_multiple=6.0)
+        small_break = self._seller(flange, price=5.0, min_qty=10.0)
+        big_break = self._seller(flange, price=4.0, min_qty=100.0)
+        other = self._seller(
+            flange, partner=self.vendor2, price=4.5, min_qty=50.0, sequence=5
+        )
+        self._delivery(flange, 3.0, 5)
+
+        self._run()
+
+        suggestion = self._suggestions(flange)
+        # 3 needed: the 100 line (first), 100 -> 102 with the multiple of 6.
+        self.assertEqual(
+            (suggestion.supplierinfo_id, suggestion.price_unit, suggestion.product_qty),
+            (big_break, 4.0, 102.0),
+        )
+        action = suggestion.with_user(self.planner).action_compare_vendors()
+        lines = self.env["mes.vendor.comparison"].browse(action["res_id"]).line_ids
+        current = lines.filtered("is_current")
+        self.assertRecordValues(
+            current,
+            [
+                {
+                    "supplierinfo_id": big_break.id,
+                    "price_unit": suggestion.price_unit,
+                    "product_qty": suggestion.product_qty,
+                    "purchase_qty": suggestion.purchase_qty,
+                    "price_subtotal": suggestion.price_subtotal,
+                }
+            ],
+        )
+        self.assertNotIn(small_break, lines.supplierinfo_id)
+        # The other vendor: its minimum, rounded to the multiple.
+        self.assertRecordValues(
+            lines - current,
+            [{"supplierinfo_id": other.id, "product_qty": 54.0, "price_unit": 4.5}],
+        )
 
 
 @tagged("post_install", "-at_install")

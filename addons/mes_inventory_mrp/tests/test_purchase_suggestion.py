@@ -160,6 +160,37 @@ class TestPurchaseSuggestion(MesPurchaseCase):
         self.assertEqual(order_eur.amount_untaxed, 80.0)
         self.assertEqual(order_eur.currency_id, self.eur)
 
+    def test_rfq_prepared_by_odoo_buy_rule(self):
+        """The RFQ has what Odoo's buy rule gives a vendor's order (payment
+        terms, fiscal position, buyer), with MRP's receipt type and deadline."""
+        term = self.env["account.payment.term"].search([], limit=1)
+        fiscal_position = self.env["account.fiscal.position"].create(
+            {"name": "Imports", "company_id": self.company.id}
+        )
+        self.steelcorp.with_company(self.company).write(
+            {
+                "property_supplier_payment_term_id": term.id,
+                "property_account_position_id": fiscal_position.id,
+                "buyer_id": self.purchase_manager.id,
+            }
+        )
+        order = self.order(self.suggest(self.steel_steelcorp, 36.0, 14))
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "partner_id": self.steelcorp.id,
+                    "payment_term_id": term.id,
+                    "fiscal_position_id": fiscal_position.id,
+                    "user_id": self.purchase_manager.id,
+                    "picking_type_id": self.warehouse.in_type_id.id,
+                    "currency_id": self.usd.id,
+                    "mes_from_mrp": True,
+                }
+            ],
+        )
+        self.assertEqual(order.date_order.date(), self.day(11))
+
     def test_price_break_for_the_line_quantity(self):
         """20 + 40 kg on the same day make one 60 kg line at the 50 kg break."""
         small = self.suggest(self.steel_steelcorp, 20.0, 14)

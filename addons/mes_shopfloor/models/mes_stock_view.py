@@ -67,13 +67,18 @@ class MesStockView(models.Model):
         "uom.uom", string="Unit", related="product_id.uom_id"
     )
 
-    def _quality_case(self):
-        if "mes_quality_state" not in self.env["stock.lot"]._fields:
-            return SQL("")
+    def _special_state_case(self):
+        """CASE giving a quant's state when it is not usable (the usable-lot
+        rule of stock.lot), NULL when it is available or reserved."""
+        Lot = self.env["stock.lot"]
         return SQL(
-            "WHEN lot.mes_quality_state = 'pending' THEN 'in_qc' "
-            "WHEN lot.mes_quality_state IN ('quarantine', 'rejected') "
-            "THEN 'quarantine'"
+            """CASE WHEN %(expired)s THEN 'expired'
+                WHEN NOT %(released)s THEN
+                     CASE lot.mes_quality_state WHEN 'pending' THEN 'in_qc'
+                          ELSE 'quarantine' END
+                ELSE NULL END""",
+            expired=Lot._mes_expired_sql("lot", SQL("(NOW() AT TIME ZONE 'UTC')")),
+            released=Lot._mes_released_sql("lot"),
         )
 
     def init(self):
@@ -85,10 +90,7 @@ CREATE OR REPLACE VIEW %(table)s AS (
 WITH quant AS (
     SELECT q.id, q.product_id, q.company_id, q.location_id, q.lot_id,
            q.quantity, q.reserved_quantity,
-           CASE WHEN lot.expiration_date <= (NOW() AT TIME ZONE 'UTC')
-                THEN 'expired'
-                %(quality)s
-                ELSE NULL END AS special
+           %(special)s AS special
       FROM stock_quant q
       JOIN stock_location l ON l.id = q.location_id AND l.usage = 'internal'
       LEFT JOIN stock_lot lot ON lot.id = q.lot_id
@@ -140,6 +142,6 @@ SELECT r.id, r.product_id, pp.product_tmpl_id, r.company_id, l.warehouse_id,
 )
 """,
                 table=SQL.identifier(self._table),
-                quality=self._quality_case(),
+                special=self._special_state_case(),
             )
         )

@@ -194,7 +194,7 @@ class MesUrgentTransfer(models.Model):
             Domain("product_id", "=", self.product_id.id)
             & Domain("location_id.usage", "=", "internal")
             & Domain("company_id", "=", self.company_id.id)
-            & self.env["mrp.production"]._mes_usable_quant_domain()
+            & self.env["stock.lot"]._mes_usable_domain(at=fields.Datetime.now())
         )
         if self.location_dest_id:
             domain &= Domain("location_id", "!=", self.location_dest_id.id)

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.addons.mes_inventory_mrp.tools import insert_rows
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, float_compare, float_is_zero
 
@@ -10,6 +11,22 @@ KITTING_STATES = [
     ("not_kitted", "Not Kitted"),
 ]
 OPEN_MO_STATES = ("confirmed", "progress", "to_close")
+# What the kitting refresh stores of each shortage (mes.kitting.shortage).
+SHORTAGE_COLUMNS = (
+    "production_id",
+    "workorder_id",
+    "move_id",
+    "product_id",
+    "location_id",
+    "qty_required",
+    "qty_available",
+    "qty_missing",
+    "qty_elsewhere",
+    "stock_elsewhere",
+    "incoming_move_id",
+    "incoming_date",
+    "incoming_qty",
+)
 
 
 class MrpProduction(models.Model):
@@ -399,9 +416,10 @@ class MrpProduction(models.Model):
         since free stock is allocated across MOs by priority then start date.
         """
         # sudo: see _mes_refresh_kitting_for_products.
-        return self.sudo()._mes_refresh_kitting_sudo()
+        return self.sudo()._mes_compute_and_store_kitting()
 
-    def _mes_refresh_kitting_sudo(self):
+    def _mes_compute_and_store_kitting(self):
+        """``_mes_refresh_kitting``'s work, run as superuser by it."""
         if not self:
             # Nothing to refresh: touch nothing, so that a receipt or transfer
             # where no MO is waiting behaves exactly as in plain Odoo (no
@@ -512,7 +530,6 @@ class MrpProduction(models.Model):
         MOs. Nothing computed depends on these fields; caches are invalidated.
         """
         cr = self.env.cr
-        uid = self.env.uid
         # Flush only what these statements touch: a flush of everything would
         # run the host's pending computations early (a PO line's received
         # quantity posts its chatter note when it is computed).
@@ -526,53 +543,17 @@ class MrpProduction(models.Model):
             )
         )
         if shortages:
-            columns = [
-                "production_id",
-                "workorder_id",
-                "move_id",
-                "company_id",
-                "product_id",
-                "location_id",
-                "qty_required",
-                "qty_available",
-                "qty_missing",
-                "qty_elsewhere",
-                "stock_elsewhere",
-                "incoming_move_id",
-                "incoming_date",
-                "incoming_qty",
-            ]
             company_of = {p.id: p.company_id.id for p in productions}
-            rows = []
-            for shortage in shortages:
-                shortage["company_id"] = company_of.get(shortage["production_id"])
-                values = [
-                    None if shortage.get(col) is False else shortage.get(col)
-                    for col in columns
-                ]
-                rows.append(
-                    SQL(
-                        "(%s)",
-                        SQL(", ").join(
-                            SQL("%s", v) for v in [*values, uid, now, uid, now]
-                        ),
-                    )
-                )
-            cr.execute(
-                SQL(
-                    "INSERT INTO mes_kitting_shortage (%s) VALUES %s",
-                    SQL(", ").join(
-                        SQL.identifier(col)
-                        for col in [
-                            *columns,
-                            "create_uid",
-                            "create_date",
-                            "write_uid",
-                            "write_date",
-                        ]
-                    ),
-                    SQL(", ").join(rows),
-                )
+            insert_rows(
+                self.env["mes.kitting.shortage"],
+                [
+                    {
+                        **{column: shortage.get(column) for column in SHORTAGE_COLUMNS},
+                        "company_id": company_of.get(shortage["production_id"]),
+                    }
+                    for shortage in shortages
+                ],
+                now=now,
             )
         for state, records in by_state.items():
             cr.execute(
@@ -608,24 +589,6 @@ class MrpProduction(models.Model):
         return "not_kitted"
 
     @api.model
-    def _mes_usable_quant_domain(self):
-        """Quants usable for production: not expired, quality-released when the
-        lot quality status exists."""
-        now = fields.Datetime.now()
-        domain = (
-            Domain("lot_id", "=", False)
-            | Domain("lot_id.expiration_date", "=", False)
-            | Domain("lot_id.expiration_date", ">", now)
-        )
-        if "mes_quality_state" in self.env["stock.lot"]._fields:
-            domain &= Domain("lot_id", "=", False) | Domain(
-                "lot_id.mes_quality_state",
-                "not in",
-                ("pending", "quarantine", "rejected"),
-            )
-        return domain
-
-    @api.model
     def _mes_free_stock(self, products, locations):
         """Unreserved usable stock per (product, location), child locations
         included: {(product_id, location_id): qty}."""
@@ -636,7 +599,7 @@ class MrpProduction(models.Model):
         groups = self.env["stock.quant"]._read_group(
             Domain("product_id", "in", products.ids)
             & Domain("location_id", "child_of", locations.ids)
-            & self._mes_usable_quant_domain(),
+            & self.env["stock.lot"]._mes_usable_domain(at=fields.Datetime.now()),
             ["product_id", "location_id"],
             ["quantity:sum", "reserved_quantity:sum"],
         )
@@ -662,7 +625,7 @@ class MrpProduction(models.Model):
         ]._read_group(
             Domain("product_id", "in", product_ids)
             & Domain("location_id.usage", "=", "internal")
-            & self._mes_usable_quant_domain(),
+            & self.env["stock.lot"]._mes_usable_domain(at=fields.Datetime.now()),
             ["product_id", "location_id"],
             ["quantity:sum", "reserved_quantity:sum"],
         ):
