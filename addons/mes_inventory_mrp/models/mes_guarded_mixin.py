@@ -124,15 +124,18 @@ class MesGuardedMixin(models.AbstractModel):
             return [f for f in vals if f in self._fields and f not in magic]
         return [f for f in vals if f in self._mes_guarded_fields]
 
-    def _mes_same_value(self, record, fname, value):
+    def _mes_equal(self, fname, new, old, record):
         field = self._fields[fname]
         if field.type in ("one2many", "many2many"):
             return False  # commands: any is a change
-        new = field.convert_to_cache(value, record, validate=False)
-        old = field.convert_to_cache(record[fname], record, validate=False)
+        new = field.convert_to_cache(new, record, validate=False)
+        old = field.convert_to_cache(old, record, validate=False)
         if field.type == "float":
             return abs((new or 0.0) - (old or 0.0)) < 1e-9
         return (new or False) == (old or False)
+
+    def _mes_same_value(self, record, fname, value):
+        return self._mes_equal(fname, value, record[fname], record)
 
     def _mes_check_guarded_create(self, vals_list):
         if self._mes_guard_granted():
@@ -143,20 +146,16 @@ class MesGuardedMixin(models.AbstractModel):
             for key, value in self.env.context.items()
             if key.startswith("default_")
         }
-        # the record as it is created without any value given
-        blank = self.with_context(
-            {
-                key: value
-                for key, value in self.env.context.items()
-                if not key.startswith("default_")
-            }
-        ).new({})
+        blank = self.browse()
         for vals in vals_list:
             values = dict(given, **vals)
             for fname in self._mes_guarded_names(values):
                 if self._mes_guard_allows(fname):
                     continue
-                if not self._mes_same_value(blank, fname, values[fname]):
+                field = self._fields[fname]
+                # the field's own default (not one given in the context)
+                default = field.default(blank) if field.default else False
+                if not self._mes_equal(fname, values[fname], default, blank):
                     self._mes_guard_refuse(fname)
 
     def _mes_check_guarded_write(self, vals):
