@@ -2,7 +2,9 @@ import math
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.addons.mes_inventory_mrp.models.mes_guarded_mixin import guarded_action
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .mes_cost_sheet_line import COST_TYPES
 
@@ -15,6 +17,25 @@ VARIANCES = [
     ("machine_efficiency_variance", "mes_machine_variance_account_id"),
     ("overhead_variance", "mes_overhead_variance_account_id"),
 ]
+_lt = LazyTranslate(__name__)
+COST_ACCOUNTANT = "mes_costing.group_cost_accountant"
+# what the sheet computes and posts: set by Recompute and Post only
+COMPUTED_FIELDS = [
+    "state",
+    "date",
+    "qty_produced",
+    "move_ids",
+    "line_ids",
+    *(
+        f"{kind}_{side}"
+        for kind in ("material", "labor", "machine", "overhead", "total")
+        for side in ("actual", "standard")
+    ),
+    "unit_cost_actual",
+    "unit_cost_standard",
+    *(fname for fname, _account in VARIANCES),
+    "total_variance",
+]
 
 
 class MesCostSheet(models.Model):
@@ -22,7 +43,12 @@ class MesCostSheet(models.Model):
     the journal entries that bring them to accounting."""
 
     _name = "mes.cost.sheet"
+    _inherit = ["mes.guarded.mixin"]
     _description = "MO Cost Sheet"
+    _mes_guarded_fields = dict.fromkeys(COMPUTED_FIELDS, _lt("Recompute or Post"))
+    # a sheet belongs to its MO for good
+    _mes_frozen_fields = {"production_id": _lt("the MO's own cost sheet")}
+    _mes_editable_states = ()
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -129,14 +155,18 @@ class MesCostSheet(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @guarded_action
     def action_compute(self):
         """Recompute the lines from the MO's current data (no posting)."""
+        self._mes_check_group(COST_ACCOUNTANT, self.env._("recompute cost sheets"))
         self.check_access("write")
         self._mes_compute()
         return True
 
+    @guarded_action
     def action_post(self):
         """Recompute, then post what is not posted yet (only the difference)."""
+        self._mes_check_group(COST_ACCOUNTANT, self.env._("post cost sheets"))
         not_done = self.filtered(lambda s: s.production_id.state != "done")
         if not_done:
             raise UserError(
@@ -166,6 +196,7 @@ class MesCostSheet(models.Model):
     # ------------------------------------------------------------------
     # Computation
     # ------------------------------------------------------------------
+    @guarded_action
     def _mes_compute(self, qty_produced=None):
         """Rebuild every sheet's lines. `qty_produced` (MO unit) overrides the
         produced quantity while an MO is being closed."""

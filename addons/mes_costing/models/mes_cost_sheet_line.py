@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 COST_TYPES = [
     ("material", "Material"),
@@ -13,7 +16,12 @@ class MesCostSheetLine(models.Model):
     its share of each variance (actual - standard = sum of its variances)."""
 
     _name = "mes.cost.sheet.line"
+    _inherit = ["mes.guarded.mixin"]
     _description = "MO Cost Sheet Line"
+    # computed by the sheet (Recompute): nobody edits or deletes a line
+    _mes_guard_all_fields = True
+    _mes_guard_unlink = True
+    _mes_guarded_fields = {None: _lt("Recompute on the cost sheet")}
     _order = "sheet_id, sequence, id"
 
     sheet_id = fields.Many2one(

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import fields, models
+from odoo.addons.mes_inventory_mrp.models.mes_guarded_mixin import guarded_action
 from odoo.exceptions import UserError
 
 from .mes_cost_sheet import VARIANCES
@@ -141,6 +142,7 @@ class MesCostSheet(models.Model):
         product = self.product_id.with_company(self.company_id)
         return product.valuation == "real_time"
 
+    @guarded_action
     def _mes_post(self):
         """Post the difference between the target balances and what the sheet's
         entries already hold; posts nothing when they agree (idempotent)."""
@@ -208,6 +210,7 @@ class MesCostSheet(models.Model):
             )
         return True
 
+    @guarded_action
     def _mes_reverse(self):
         """Reverse every cost entry of the sheets (MO fully unbuilt)."""
         for sheet in self:

@@ -1,3 +1,4 @@
+from . import mes_guarded_mixin
 from . import stock_picking
 from . import mes_product_characteristic
 from . import mes_lot_characteristic

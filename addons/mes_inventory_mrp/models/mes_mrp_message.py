@@ -5,8 +5,12 @@ from pytz import UTC
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
+from .mes_guarded_mixin import guarded_action
 from .mes_mrp_suggestion import check_planner, lock_records
+
+_lt = LazyTranslate(__name__)
 
 RFQ_STATES = ("draft", "sent", "to approve")
 
@@ -21,9 +25,16 @@ class MesMrpMessage(models.Model):
     """
 
     _name = "mes.mrp.message"
+    _inherit = ["mes.guarded.mixin"]
     _description = "MRP Action Message"
     _order = "date_current, product_id, id"
     _check_company_auto = True
+    _mes_guarded_fields = {
+        "state": _lt("Apply or Dismiss"),
+        "decided_by_id": _lt("Apply or Dismiss"),
+        "decided_date": _lt("Apply or Dismiss"),
+        "result": _lt("Apply"),
+    }
 
     run_id = fields.Many2one("mes.mrp.run", ondelete="set null", index=True)
     planning_group_id = fields.Many2one(
@@ -221,6 +232,7 @@ class MesMrpMessage(models.Model):
                 }
             )
 
+    @guarded_action
     def action_dismiss(self):
         """Keep the supply as it is; the same message is not raised again."""
         if not self:
@@ -232,6 +244,7 @@ class MesMrpMessage(models.Model):
         self._mes_decided("dismissed")
         return True
 
+    @guarded_action
     def action_apply(self):
         """Carry out these action messages on their purchases and MOs, in one go.
 
@@ -272,6 +285,7 @@ class MesMrpMessage(models.Model):
             self.env.flush_all()
         return True
 
+    @guarded_action
     def action_reduce_to_received(self):
         """For a cancel message on a purchase line already partly received:
         order only what was received (the rest of the receipt is cancelled)."""

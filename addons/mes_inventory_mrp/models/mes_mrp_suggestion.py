@@ -7,6 +7,11 @@ from pytz import timezone
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
+from odoo.tools.translate import LazyTranslate
+
+from .mes_guarded_mixin import guarded_action
+
+_lt = LazyTranslate(__name__)
 
 PLANNER_GROUP = "mes_inventory_mrp.group_mrp_planner"
 
@@ -53,7 +58,14 @@ class MesMrpSuggestion(models.Model):
     """A planned order: what the MRP suggests to buy, make or transfer."""
 
     _name = "mes.mrp.suggestion"
+    _inherit = ["mes.guarded.mixin"]
     _description = "MRP Suggestion"
+    _mes_guarded_fields = {
+        "state": _lt("Approve, Reset to New, Cancel or Create Orders"),
+        "purchase_line_id": _lt("Create RFQs"),
+        "production_id": _lt("Create Manufacturing Orders"),
+        "transfer_move_id": _lt("Create Transfers"),
+    }
     _order = "date_order, product_id, id"
     _check_company_auto = True
 
@@ -197,6 +209,7 @@ class MesMrpSuggestion(models.Model):
             suggestion.purchase_qty = qty
             suggestion.price_subtotal = qty * suggestion.price_unit
 
+    @guarded_action
     def action_approve(self):
         """Make new suggestions firm: later runs keep them and net them as supply."""
         check_planner(self.env, _("approve MRP suggestions"))
@@ -222,12 +235,14 @@ class MesMrpSuggestion(models.Model):
         self.write({"state": "approved"})
         return True
 
+    @guarded_action
     def action_reset(self):
         """Give approved suggestions back to the MRP (next run replaces them)."""
         check_planner(self.env, _("change MRP suggestions"))
         self.filtered(lambda s: s.state == "approved").write({"state": "new"})
         return True
 
+    @guarded_action
     def action_cancel(self):
         check_planner(self.env, _("cancel MRP suggestions"))
         ordered = self.filtered(lambda s: s.state == "ordered")
@@ -319,6 +334,7 @@ class MesMrpSuggestion(models.Model):
         if problems:
             raise UserError("\n".join(problems))
 
+    @guarded_action
     def action_create_transfers(self):
         """Create the resupply transfers of these transfer suggestions.
 

@@ -6,6 +6,7 @@ from odoo import _, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero
 
+from .mes_guarded_mixin import guarded_action
 from .mes_mrp_suggestion import check_planner
 
 
@@ -135,6 +136,7 @@ class MesMrpSuggestion(models.Model):
             "origin": self.run_id.display_name or _("MRP"),
         }
 
+    @guarded_action
     def action_create_productions(self):
         """Turn these make suggestions into confirmed manufacturing orders.
 
@@ -175,6 +177,7 @@ class MesMrpSuggestion(models.Model):
     # ------------------------------------------------------------------
     # One button for a mixed selection
     # ------------------------------------------------------------------
+    @guarded_action
     def action_create_orders(self):
         """Order a mixed selection at once: RFQs for the buy suggestions, MOs
         for the make suggestions, transfers for the transfer suggestions.

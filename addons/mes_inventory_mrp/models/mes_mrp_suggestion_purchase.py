@@ -12,6 +12,7 @@ from odoo.tools import float_is_zero
 from ..engine import Item, item_eps, select_vendor, size_order
 from ..planning import VendorPricing, VendorRow
 from ..planning.inputs import UomConverter
+from .mes_guarded_mixin import guarded_action
 from .mes_mrp_suggestion import lock_records
 
 PURCHASE_GROUP = "purchase.group_purchase_user"
@@ -416,6 +417,7 @@ class MesMrpSuggestion(models.Model):
         first = min((s.date_order for s in self if s.date_order), default=today)
         return self._mes_noon(max(first, today), tz)
 
+    @guarded_action
     def action_create_purchase_orders(self):
         """Turn these buy suggestions into requests for quotation, in one go.
 

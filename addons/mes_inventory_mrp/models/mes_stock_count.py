@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 
 class MesStockCount(models.Model):
@@ -9,7 +12,17 @@ class MesStockCount(models.Model):
     """
 
     _name = "mes.stock.count"
+    _inherit = ["mes.guarded.mixin"]
     _description = "Physical Stock Count"
+    _mes_guarded_fields = dict.fromkeys(
+        ["state", "reconciliation_id"], _lt("Compute and Apply on a reconciliation")
+    )
+    # a reconciled count is the record of what was applied
+    _mes_frozen_fields = dict.fromkeys(
+        ["quantity", "product_id", "location_id", "lot_id", "counted_at", "company_id"],
+        _lt("a new count"),
+    )
+    _mes_editable_states = ("pending",)
     _order = "counted_at desc, id desc"
     _check_company_auto = True
 

@@ -3,6 +3,12 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.tools.translate import LazyTranslate
+
+from .mes_guarded_mixin import guarded_action
+
+_lt = LazyTranslate(__name__)
+STOCK_USER = "stock.group_stock_user"
 
 
 class MesStockReconciliation(models.Model):
@@ -16,9 +22,23 @@ class MesStockReconciliation(models.Model):
 
     _name = "mes.stock.reconciliation"
     _description = "Stock Reconciliation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    # the guard first: a forged state is refused before tier validation runs
+    _inherit = [
+        "mes.guarded.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+    ]
     _order = "id desc"
     _check_company_auto = True
+    _mes_guarded_fields = {
+        "state": _lt("Apply Adjustments or Cancel"),
+        "date_computed": _lt("Compute"),
+        "date_applied": _lt("Apply Adjustments"),
+        "discrepancy_count": _lt("Compute"),
+        "value_total": _lt("Compute"),
+        "value_abs_total": _lt("Compute"),
+    }
 
     _state_from = ["draft"]
     _state_to = ["done"]
@@ -120,6 +140,7 @@ class MesStockReconciliation(models.Model):
             domain &= Domain("location_id", "child_of", self.location_ids.ids)
         return domain
 
+    @guarded_action
     def action_compute(self):
         """Compare the counts still to reconcile with the book stock.
 
@@ -127,6 +148,7 @@ class MesStockReconciliation(models.Model):
         quantity is the on-hand quantity in that very location (not its
         sub-locations). One line per difference, valued at standard price.
         """
+        self._mes_check_group(STOCK_USER, self.env._("compute stock reconciliations"))
         self._check_draft()
         Count = self.env["mes.stock.count"]
         Quant = self.env["stock.quant"]
@@ -180,12 +202,14 @@ class MesStockReconciliation(models.Model):
             run.date_computed = fields.Datetime.now()
         return True
 
+    @guarded_action
     def action_apply(self):
         """Post the discrepancies as inventory adjustments (stock.quant
         ``inventory_quantity`` then ``action_apply_inventory``).
 
         Setting the run to *Applied* goes through tier validation first: a
         run whose value calls for reviews must have them approved."""
+        self._mes_check_group(STOCK_USER, self.env._("apply stock reconciliations"))
         self._check_draft()
         for run in self:
             if not run.date_computed:
@@ -197,7 +221,10 @@ class MesStockReconciliation(models.Model):
                 )
         # the state change runs the tier validation check (raises if a review
         # is missing) before any stock is touched; need_validation is not
-        # stored and may be cached from before the reviews were requested
+        # stored and may be cached from before the reviews were requested.
+        # A run nobody submitted for review is valued now, at the products'
+        # costs: a stale or edited value cannot skip a tier.
+        self.filtered(lambda run: not run.review_ids)._mes_value_lines()
         self.invalidate_recordset(["need_validation", "review_ids"])
         self.write({"state": "done", "date_applied": fields.Datetime.now()})
         for run in self:
@@ -261,8 +288,10 @@ class MesStockReconciliation(models.Model):
                 )
             )
 
+    @guarded_action
     def action_cancel(self):
         """Cancel a draft run; its counts go back to the pending ones."""
+        self._mes_check_group(STOCK_USER, self.env._("cancel stock reconciliations"))
         self._check_draft()
         self.count_ids.reconciliation_id = False
         self.line_ids.unlink()
@@ -279,6 +308,23 @@ class MesStockReconciliation(models.Model):
             "domain": [("id", "in", self.count_ids.ids)],
         }
 
+    @guarded_action
+    def request_validation(self):
+        """Submitting for review values the lines at the products' costs of the
+        moment: the value the tiers are decided on comes from the source."""
+        self._mes_check_group(STOCK_USER, self.env._("submit stock reconciliations"))
+        self._check_draft()
+        self._mes_value_lines()
+        return super().request_validation()
+
+    def _mes_value_lines(self):
+        """Value each discrepancy at the product's cost in the run's company."""
+        for run in self:
+            for line in run.line_ids:
+                price = line.product_id.with_company(run.company_id).standard_price
+                if line.standard_price != price:
+                    line.standard_price = price
+
     @api.model
     def _get_under_validation_exceptions(self):
         return super()._get_under_validation_exceptions() + [
@@ -288,8 +334,14 @@ class MesStockReconciliation(models.Model):
 
 
 class MesStockReconciliationLine(models.Model):
+    """A discrepancy, computed by its reconciliation: nobody edits it."""
+
     _name = "mes.stock.reconciliation.line"
+    _inherit = ["mes.guarded.mixin"]
     _description = "Stock Reconciliation Discrepancy"
+    _mes_guard_all_fields = True
+    _mes_guard_unlink = True
+    _mes_guarded_fields = {None: _lt("Compute or Recompute on the reconciliation")}
     _order = "reconciliation_id, abs_value desc, id"
     _check_company_auto = True
 

@@ -7,6 +7,9 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 QUALITY_STATES = [
     ("pending", "Pending"),
@@ -20,7 +23,16 @@ MES_CRON_BATCH = 200
 
 
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _name = "stock.lot"
+    _inherit = ["stock.lot", "mes.guarded.mixin"]
+    # The quality state is changed by Quality Inspectors only: writing it is
+    # their action (``write`` checks the group and logs who, why and when).
+    _mes_guarded_fields = {
+        "mes_quality_state": _lt("Release, Quarantine, Reject or Back to Inspection"),
+        "mes_quality_reason": _lt("Release, Quarantine, Reject or Back to Inspection"),
+        "mes_quality_user_id": _lt("Release, Quarantine, Reject or Back to Inspection"),
+        "mes_quality_date": _lt("Release, Quarantine, Reject or Back to Inspection"),
+    }
 
     mes_quality_state = fields.Selection(
         QUALITY_STATES,
@@ -59,6 +71,16 @@ class StockLot(models.Model):
     def _mes_is_inspector(self):
         return self.env.su or self.env.user.has_group(INSPECTOR_GROUP)
 
+    def _mes_guard_allows(self, fname):
+        return (
+            fname
+            in (
+                "mes_quality_state",
+                "mes_quality_reason",
+            )
+            and self._mes_is_inspector()
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         products = self.env["product.product"].browse(
@@ -80,6 +102,12 @@ class StockLot(models.Model):
                     )
                 )
             vals["mes_quality_state"] = asked or default_state
+        self._mes_check_guarded_create(
+            [
+                {k: v for k, v in vals.items() if k != "mes_quality_state"}
+                for vals in vals_list
+            ]
+        )
         self._mes_refuse_visible_duplicates(
             [
                 (
@@ -90,7 +118,9 @@ class StockLot(models.Model):
                 for vals in vals_list
             ]
         )
-        return super().create(vals_list)
+        # the initial state (or the one an inspector asked for) is ours to set
+        with self._mes_guard_open():
+            return super().create(vals_list)
 
     def write(self, vals):
         if {"name", "product_id", "company_id"} & set(vals):
@@ -135,7 +165,8 @@ class StockLot(models.Model):
             mes_quality_date=now,
         )
         # Lots already in that state keep their last change untouched.
-        res = super(StockLot, changed).write(vals)
+        with self._mes_guard_open():
+            res = super(StockLot, changed).write(vals)
         other_vals = {k: v for k, v in vals.items() if not k.startswith("mes_quality_")}
         if other_vals and self - changed:
             super(StockLot, self - changed).write(other_vals)

@@ -15,4 +15,5 @@ from . import test_mrp_production
 from . import test_mrp_message_apply
 from . import test_mrp_scheduled
 from . import test_tour_loop
+from . import test_guarded_fields
 from . import test_planning_host_equivalence

@@ -196,11 +196,11 @@ def read_lot(batch, item, product):
 
 
 def check_released(batch, lot):
-    # lot quality lives in mes_inventory_mrp: refuse what is not released
-    if not lot or "mes_quality_state" not in lot._fields:
+    """Refuse a lot that is not usable (mes_inventory_mrp's one rule)."""
+    if not lot or lot._mes_is_usable():
         return
     state = lot.mes_quality_state
-    if state and state != "released":
+    if state != "released":
         raise MesEventError(
             batch.env._(
                 "lot: %(lot)s of %(product)s is %(state)s, not released; it "

@@ -3,8 +3,10 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.mes_inventory_mrp.models.mes_guarded_mixin import guarded_action
 from odoo.exceptions import AccessError
 from odoo.http import request
+from odoo.tools.translate import LazyTranslate
 
 from ..events import bulk
 from ..events.errors import MesBusyError, MesEventError
@@ -14,14 +16,48 @@ _logger = logging.getLogger(__name__)
 
 STOCK_EVENT_TYPES = ("consume", "produce", "scrap", "move")
 DEVICE_GROUP = "mes_shopfloor.group_shopfloor_device"
+MANAGER_GROUP = "mes_shopfloor.group_shopfloor_manager"
+_lt = LazyTranslate(__name__)
+# What an event is, what it did and how it ended: written by the API (its
+# bulk path) and Retry only.
+EVENT_FIELDS = [
+    "source",
+    "external_id",
+    "event_type",
+    "company_id",
+    "state",
+    "payload",
+    "payload_hash",
+    "error",
+    "error_field",
+    "attempts",
+    "sequence",
+    "received_date",
+    "applied_date",
+    "user_id",
+    "production_id",
+    "workorder_id",
+    "product_id",
+    "lot_id",
+    "location_id",
+    "location_dest_id",
+    "quantity",
+    "move_line_ids",
+    "productivity_id",
+    "count_id",
+]
 
 
 class MesEvent(models.Model):
     _name = "mes.event"
     _description = "Shop-floor Event"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mes.guarded.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _mes_guarded_fields = dict.fromkeys(
+        EVENT_FIELDS,
+        _lt("the event API (POST /mes/api/v1/events) or Retry on a dead letter"),
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     source = fields.Char(
@@ -222,10 +258,12 @@ class MesEvent(models.Model):
             self.env, [payload], start_sequence=sequence, blocked_by=blocked_by
         )[0]
 
+    @guarded_action
     def action_retry(self):
         """Apply failed events again, oldest first (the order they came in),
         in the current transaction; a failed one blocks the next ones of its
         manufacturing order."""
+        self._mes_check_group(MANAGER_GROUP, self.env._("retry shop-floor events"))
         self.check_access("write")
         events = self.filtered(lambda e: e.state == "failed").sorted("id")
         if not events:

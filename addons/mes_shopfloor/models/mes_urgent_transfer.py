@@ -1,8 +1,15 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.addons.mes_inventory_mrp.models.mes_guarded_mixin import guarded_action
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+SHOPFLOOR_USER = "mes_shopfloor.group_shopfloor_user"
+SHOPFLOOR_MANAGER = "mes_shopfloor.group_shopfloor_manager"
+FAST_TRACK = "mes_shopfloor.group_fast_track"
 
 URGENT_STATES = [
     ("draft", "Draft"),
@@ -33,8 +40,31 @@ WORKFLOW_FIELDS = [
 class MesUrgentTransfer(models.Model):
     _name = "mes.urgent.transfer"
     _description = "Urgent Material Transfer"
-    _inherit = ["tier.validation", "mail.thread", "mail.activity.mixin"]
+    # the guard first: a forged state is refused before tier validation runs
+    _inherit = [
+        "mes.guarded.mixin",
+        "tier.validation",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
+    _mes_guarded_fields = dict.fromkeys(
+        WORKFLOW_FIELDS,
+        _lt("Request, Approve (or the tier reviews), Fast Track, Release or Cancel"),
+    )
+    # what was requested (and approved) cannot change once requested
+    _mes_frozen_fields = dict.fromkeys(
+        [
+            "product_id",
+            "quantity",
+            "production_id",
+            "location_dest_id",
+            "source_warehouse_id",
+            "requested_by_id",
+            "company_id",
+        ],
+        _lt("Cancel, Reset to Draft, change it, then Request again"),
+    )
 
     _state_from = ["to_approve"]
     _state_to = ["approved"]
@@ -257,8 +287,10 @@ class MesUrgentTransfer(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    @guarded_action
     def action_request(self):
         """Submit the request: to approve, and open tier reviews if rules apply."""
+        self._mes_check_group(SHOPFLOOR_USER, _("request urgent transfers"))
         self._check_state(("draft",), _("requested"))
         self._check_ready_to_request()
         self._workflow_write(
@@ -271,6 +303,7 @@ class MesUrgentTransfer(models.Model):
             to_review.request_validation()
         return True
 
+    @guarded_action
     def action_approve(self):
         """Approve without tier rules (shop-floor administrators), or once every
         tier review is validated."""
@@ -313,13 +346,16 @@ class MesUrgentTransfer(models.Model):
             self.action_approve()
         return res
 
+    @guarded_action
     def action_release(self):
         """Create the high-priority internal transfer and put it in transit."""
+        self._mes_check_group(SHOPFLOOR_USER, _("release urgent transfers"))
         self._check_state(("approved",), _("released"))
         self._mes_create_transfer()
         self._log("release")
         return True
 
+    @guarded_action
     def action_fast_track(self):
         """Approve and release in one click (Fast Track group); logged and timed."""
         if not self.env.user.has_group("mes_shopfloor.group_fast_track"):
@@ -363,8 +399,10 @@ class MesUrgentTransfer(models.Model):
         self._mes_create_transfer()
         return True
 
+    @guarded_action
     def action_cancel(self):
         """Cancel the request and its transfer if not yet received."""
+        self._mes_check_group(SHOPFLOOR_USER, _("cancel urgent transfers"))
         self._check_state(
             ("draft", "to_approve", "approved", "in_transit"), _("cancelled")
         )
@@ -375,8 +413,10 @@ class MesUrgentTransfer(models.Model):
         self._log("cancel")
         return True
 
+    @guarded_action
     def action_draft(self):
         """Back to draft from cancelled."""
+        self._mes_check_group(SHOPFLOOR_USER, _("reset urgent transfers to draft"))
         self._check_state(("cancelled",), _("reset to draft"))
         self._workflow_write({"state": "draft", "picking_id": False})
         return True
@@ -432,6 +472,7 @@ class MesUrgentTransfer(models.Model):
             )
         return pickings
 
+    @guarded_action
     def _mes_mark_received(self):
         now = fields.Datetime.now()
         for transfer in self:
@@ -444,6 +485,7 @@ class MesUrgentTransfer(models.Model):
         self.activity_ids.action_feedback(feedback=_("Received at the line side."))
 
     @api.model
+    @guarded_action
     def _cron_raise_overdue_activities(self):
         """Raise one activity per request not received within its company's
         target time."""

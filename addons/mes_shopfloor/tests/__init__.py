@@ -10,4 +10,5 @@ from . import test_tour_shopfloor_flows
 from . import test_mes_event
 from . import test_mes_event_http
 from . import test_mes_event_concurrency
+from . import test_guarded_fields
 from . import test_mes_event_bulk
