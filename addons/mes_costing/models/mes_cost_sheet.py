@@ -1,4 +1,3 @@
-import math
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -265,20 +264,30 @@ class MesCostSheet(models.Model):
             categ = categ.parent_id
         return 0.0
 
-    def _mes_line(self, cost_type, name, aq, ap, sq, sp, split=True, extra=None):
+    def _mes_line(
+        self,
+        cost_type,
+        name,
+        actual_qty,
+        actual_price,
+        standard_qty,
+        standard_price,
+        split=True,
+        extra=None,
+    ):
         """Line values; variances split into price (rate) and usage
         (efficiency), rounded so that actual - standard = their sum."""
         round_ = self.currency_id.round
-        actual = round_(aq * ap)
-        standard = round_(sq * sp)
+        actual = round_(actual_qty * actual_price)
+        standard = round_(standard_qty * standard_price)
         vals = {
             "cost_type": cost_type,
             "name": name,
-            "actual_qty": aq,
-            "actual_unit_cost": ap,
+            "actual_qty": actual_qty,
+            "actual_unit_cost": actual_price,
             "actual_amount": actual,
-            "standard_qty": sq,
-            "standard_unit_cost": sp,
+            "standard_qty": standard_qty,
+            "standard_unit_cost": standard_price,
             "standard_amount": standard,
             "variance": actual - standard,
             **(extra or {}),
@@ -286,7 +295,9 @@ class MesCostSheet(models.Model):
         if cost_type == "overhead" or not split:
             vals["overhead_variance"] = actual - standard
             return vals
-        price = round_((ap - sp) * aq) if aq else 0.0
+        price = (
+            round_((actual_price - standard_price) * actual_qty) if actual_qty else 0.0
+        )
         usage = round_(actual - standard - price)
         price_f, usage_f = {
             "material": ("material_price_variance", "material_usage_variance"),
@@ -403,22 +414,35 @@ class MesCostSheet(models.Model):
         return prices
 
     def _mes_operation_lines(self, mo, qty_mo, book, std_date):
+        """Labor, machine and overhead lines of the MO's work orders: actual
+        hours (labor entries, work-order timers) at their rates against the
+        expected hours of the produced quantity at the standard rates."""
+        labor, machine = self._mes_actual_hours(mo, book)
+        close_date = (mo.date_finished or fields.Datetime.now()).date()
         lines = []
-        workorders = mo.workorder_ids
-        # labor: supervisor entries + the work-order timers of users with an
-        # employee in the MO's company
-        labor = defaultdict(float)  # (workorder, employee, rate) -> hours
+        for wo in mo.workorder_ids.sorted("id"):
+            lines += self._mes_workorder_lines(
+                wo, labor, machine, qty_mo, book, std_date, close_date
+            )
+        return lines
+
+    def _mes_actual_hours(self, mo, book):
+        """``(labor, machine)``: hours of the MO by (work order, employee, rate)
+        and by (work order, rate). Labor: supervisor entries plus the timers of
+        users who are employees of the MO's company; machine: the timers."""
+        labor = defaultdict(float)
         entries = self.env["mes.labor.entry"].search([("production_id", "=", mo.id)])
-        employees = entries.employee_id
-        timers = workorders.time_ids.filtered("date_end")
-        users = timers.user_id
+        timers = mo.workorder_ids.time_ids.filtered("date_end")
         user_employee = {}
-        if users:
+        if timers.user_id:
             for emp in self.env["hr.employee"].search(
-                [("user_id", "in", users.ids), ("company_id", "=", mo.company_id.id)]
+                [
+                    ("user_id", "in", timers.user_id.ids),
+                    ("company_id", "=", mo.company_id.id),
+                ]
             ):
                 user_employee.setdefault(emp.user_id.id, emp)
-        employees |= self.env["hr.employee"].concat(*user_employee.values())
+        employees = entries.employee_id.concat(*user_employee.values())
         # sudo: hourly_cost is readable by HR officers only; it is the fallback
         # rate of a cost computation that cost accountants own
         hourly = {e.id: e.hourly_cost for e in employees.sudo()}
@@ -430,7 +454,7 @@ class MesCostSheet(models.Model):
         for entry in entries:
             key = (entry.workorder_id, entry.employee_id)
             labor[key + (labor_rate(entry.employee_id, entry.date),)] += entry.hours
-        machine = defaultdict(float)  # (workorder, rate) -> hours
+        machine = defaultdict(float)
         for timer in timers:
             date = timer.date_start.date()
             wo = timer.workorder_id
@@ -442,116 +466,102 @@ class MesCostSheet(models.Model):
             employee = user_employee.get(timer.user_id.id)
             if employee:
                 labor[(wo, employee, labor_rate(employee, date))] += hours
-        for wo in workorders.sorted("id"):
-            wc = wo.workcenter_id
-            std_hours = self._mes_standard_minutes(wo, qty_mo) / 60.0
-            std_labor = book.get("labor", "workcenter", wc.id, std_date) or 0.0
-            std_machine = book.get("machine", "workcenter", wc.id, std_date)
-            if std_machine is None:
-                std_machine = wc.costs_hour
-            std_ovh = book.get("overhead_hour", "workcenter", wc.id, std_date) or 0.0
-            extra = {"workorder_id": wo.id, "workcenter_id": wc.id}
-            first = True
-            for (lwo, employee, rate), hours in sorted(
-                labor.items(), key=lambda kv: (kv[0][1].id, kv[0][2])
-            ):
-                if lwo != wo:
-                    continue
-                lines.append(
-                    self._mes_line(
-                        "labor",
-                        f"{wo.display_name} - {employee.name}",
-                        hours,
-                        rate,
-                        std_hours if first else 0.0,
-                        std_labor,
-                        extra=dict(extra, employee_id=employee.id),
-                    )
+        return labor, machine
+
+    def _mes_workorder_lines(
+        self, wo, labor, machine, qty_mo, book, std_date, close_date
+    ):
+        """The labor, machine and overhead lines of one work order."""
+        wc = wo.workcenter_id
+        std_hours = self._mes_standard_minutes(wo, qty_mo) / 60.0
+        std_labor = book.get("labor", "workcenter", wc.id, std_date) or 0.0
+        std_machine = book.get("machine", "workcenter", wc.id, std_date)
+        if std_machine is None:
+            std_machine = wc.costs_hour
+        std_ovh = book.get("overhead_hour", "workcenter", wc.id, std_date) or 0.0
+        extra = {"workorder_id": wo.id, "workcenter_id": wc.id}
+        labor_of_wo = sorted(
+            (
+                (employee, rate, hours)
+                for (lwo, employee, rate), hours in labor.items()
+                if lwo == wo
+            ),
+            key=lambda item: (item[0].id, item[1]),
+        )
+        lines = self._mes_hours_lines(
+            "labor",
+            [
+                (
+                    f"{wo.display_name} - {employee.name}",
+                    hours,
+                    rate,
+                    dict(extra, employee_id=employee.id),
                 )
-                first = False
-            if first and (std_hours and std_labor):
-                lines.append(
-                    self._mes_line(
-                        "labor",
-                        wo.display_name,
-                        0.0,
-                        std_labor,
-                        std_hours,
-                        std_labor,
-                        extra=extra,
-                    )
+                for employee, rate, hours in labor_of_wo
+            ],
+            (wo.display_name, std_hours, std_labor, extra),
+            standard_alone=bool(std_hours and std_labor),
+        )
+        machine_of_wo = sorted(
+            (rate, hours) for (mwo, rate), hours in machine.items() if mwo == wo
+        )
+        lines += self._mes_hours_lines(
+            "machine",
+            [(wo.display_name, hours, rate, extra) for rate, hours in machine_of_wo],
+            (wo.display_name, std_hours, std_machine, extra),
+            standard_alone=True,
+        )
+        act_ovh = book.get("overhead_hour", "workcenter", wc.id, close_date) or 0.0
+        if act_ovh or std_ovh:
+            lines.append(
+                self._mes_line(
+                    "overhead",
+                    self.env._("%s - overhead", wo.display_name),
+                    sum(hours for _rate, hours in machine_of_wo),
+                    act_ovh,
+                    std_hours,
+                    std_ovh,
+                    extra=extra,
                 )
-            act_hours = 0.0
-            first = True
-            for (mwo, rate), hours in sorted(machine.items(), key=lambda kv: kv[0][1]):
-                if mwo != wo:
-                    continue
-                act_hours += hours
-                lines.append(
-                    self._mes_line(
-                        "machine",
-                        wo.display_name,
-                        hours,
-                        rate,
-                        std_hours if first else 0.0,
-                        std_machine,
-                        extra=extra,
-                    )
-                )
-                first = False
-            if first:
-                lines.append(
-                    self._mes_line(
-                        "machine",
-                        wo.display_name,
-                        0.0,
-                        std_machine,
-                        std_hours,
-                        std_machine,
-                        extra=extra,
-                    )
-                )
-            act_ovh = (
-                book.get(
-                    "overhead_hour",
-                    "workcenter",
-                    wc.id,
-                    (mo.date_finished or fields.Datetime.now()).date(),
-                )
-                or 0.0
             )
-            if act_ovh or std_ovh:
-                lines.append(
-                    self._mes_line(
-                        "overhead",
-                        self.env._("%s - overhead", wo.display_name),
-                        act_hours,
-                        act_ovh,
-                        std_hours,
-                        std_ovh,
-                        extra=extra,
-                    )
-                )
         return lines
 
-    @api.model
+    def _mes_hours_lines(self, cost_type, actuals, standard, standard_alone):
+        """One line per actual ``(name, hours, rate, extra)``, the first one
+        carrying the standard ``(name, hours, rate, extra)``; without any
+        actual, one line of the standard alone when ``standard_alone``."""
+        std_name, std_hours, std_rate, std_extra = standard
+        lines = [
+            self._mes_line(
+                cost_type,
+                name,
+                hours,
+                rate,
+                std_hours if index == 0 else 0.0,
+                std_rate,
+                extra=extra,
+            )
+            for index, (name, hours, rate, extra) in enumerate(actuals)
+        ]
+        if not lines and standard_alone:
+            lines.append(
+                self._mes_line(
+                    cost_type,
+                    std_name,
+                    0.0,
+                    std_rate,
+                    std_hours,
+                    std_rate,
+                    extra=std_extra,
+                )
+            )
+        return lines
+
     def _mes_standard_minutes(self, workorder, qty_mo):
-        """Expected minutes for `qty_mo`: setup + cleanup + cycles x the BOM
-        operation's cycle time at the work center's efficiency."""
-        wc = workorder.workcenter_id
-        operation = workorder.operation_id
-        if not operation:
-            return workorder.duration_expected
-        capacity, setup, cleanup = wc._get_capacity(
-            workorder.product_id,
-            workorder.product_uom_id,
-            workorder.production_bom_id.product_qty or 1,
-        )
-        cycles = math.ceil(round(qty_mo / (capacity or 1), 6)) if qty_mo else 0
-        if not cycles:
+        """Expected minutes of ``workorder`` for ``qty_mo`` produced: Odoo's own
+        expected duration (setup + cleanup + cycles x the operation's cycle time
+        at the work center's efficiency) computed for that quantity."""
+        if not qty_mo:
             return 0.0
-        return (
-            setup
-            + cleanup
-            + cycles * operation.time_cycle * 100.0 / (wc.time_efficiency or 100.0)
-        )
+        planned = workorder.new({"qty_producing": qty_mo}, origin=workorder)
+        return planned._get_duration_expected()

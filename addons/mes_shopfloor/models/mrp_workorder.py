@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .mrp_production import KITTING_STATES
+from .mrp_production_kitting import KITTING_STATES
 
 
 class MrpWorkorder(models.Model):
