@@ -14,14 +14,14 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tests.common import TransactionCase
 
 
 @tagged("post_install", "-at_install")
-class TestFlow5FgReceiptTrace(TransactionCase):
+class TestFlow5FgReceiptTrace(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -100,33 +100,11 @@ class TestFlow5FgReceiptTrace(TransactionCase):
     # ------------------------------------------------------------------
     def _buy(self, vendor, product, qty, price, lot_name):
         """Purchase order confirmed, its receipt validated with a new lot."""
-        with Form(self.env["purchase.order"]) as po_form:
-            po_form.partner_id = vendor
-            with po_form.order_line.new() as line:
-                line.product_id = product
-                line.product_qty = qty
-                line.price_unit = price
-        order = po_form.record
-        order.button_confirm()
-        receipt = order.picking_ids.with_user(self.clerk)
-        receipt.move_ids.move_line_ids.unlink()
-        receipt.move_ids.move_line_ids = [
-            Command.create(
-                {
-                    "product_id": product.id,
-                    "lot_name": lot_name,
-                    "quantity": qty,
-                    "location_id": receipt.location_id.id,
-                    "location_dest_id": receipt.location_dest_id.id,
-                }
-            )
-        ]
-        receipt.move_ids.picked = True
-        receipt.button_validate()
-        self.assertEqual(receipt.state, "done")
-        lot = receipt.move_ids.move_line_ids.lot_id
-        self.assertEqual((lot.name, lot.mes_quality_state), (lot_name, "released"))
-        return order, receipt, lot
+        order = self._mes_buy_and_receive(
+            vendor, product, qty, price, lot_name, user=self.clerk
+        )
+        receipt = order.picking_ids
+        return order, receipt, receipt.move_ids.move_line_ids.lot_id
 
     def _produce(self, qty):
         """MO confirmed, reserved and closed; returns it with its FG receipt

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.fields import Command
-from odoo.tests.common import TransactionCase
 
 
-class MesCostingCommon(TransactionCase):
+class MesCostingCommon(MesCase):
     """A plant with a chart of accounts (generic_coa of the template company),
     perpetual valuation, dated rates, two employees and one work center."""
 
@@ -178,28 +178,9 @@ class MesCostingCommon(TransactionCase):
 
     @classmethod
     def _receive(cls, product, qty, price, lot_name=None, currency=None):
-        po = cls.env["purchase.order"].create(
-            {
-                "partner_id": cls.vendor.id,
-                "currency_id": (currency or cls.currency).id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_qty": qty,
-                            "price_unit": price,
-                        }
-                    )
-                ],
-            }
+        return cls._mes_buy_and_receive(
+            cls.vendor, product, qty, price, lot_name, currency or cls.currency
         )
-        po.button_confirm()
-        picking = po.picking_ids
-        if lot_name:
-            picking.move_ids.move_line_ids.write({"lot_name": lot_name})
-        picking.move_ids.picked = True
-        picking.button_validate()
-        return po
 
     @classmethod
     def _lot(cls, product, name):

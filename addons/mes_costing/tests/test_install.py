@@ -1,9 +1,9 @@
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
 
 
 @tagged("post_install", "-at_install")
-class TestInstall(TransactionCase):
+class TestInstall(MesCase):
     def test_cost_accountant_group(self):
         group = self.env.ref("mes_costing.group_cost_accountant")
         self.assertEqual(group.privilege_id.name, "Manufacturing Costing")

@@ -4,7 +4,6 @@ from . import test_lot_quality
 from . import test_lot_expiry
 from . import test_mrp_run
 from . import test_mrp_run_safety
-from . import test_purchase_flow
 from . import test_purchase_suggestion
 from . import test_tour_flow1
 from . import test_mrp_transfer

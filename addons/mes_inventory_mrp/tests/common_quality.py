@@ -1,9 +1,10 @@
 from odoo.fields import Command
 from odoo.tests import Form
-from odoo.tests.common import TransactionCase
+
+from .common import MesCase
 
 
-class MesQualityCommon(TransactionCase):
+class MesQualityCommon(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -1,7 +1,9 @@
 from datetime import date, datetime, timedelta
 
 from odoo.fields import Command
-from odoo.tests.common import TransactionCase, freeze_time
+from odoo.tests.common import freeze_time
+
+from .common import MesCase
 
 # A Monday: ISO weeks and day arithmetic stay easy to check by hand.
 RUN_DATE = date(2030, 3, 4)
@@ -18,7 +20,7 @@ def at(offset, hour=10):
 
 
 @freeze_time("2030-03-04 10:00:00")
-class MrpCase(TransactionCase):
+class MrpCase(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

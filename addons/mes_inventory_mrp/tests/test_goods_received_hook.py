@@ -2,11 +2,12 @@ from unittest.mock import patch
 
 from odoo.addons.mes_inventory_mrp.models.stock_picking import StockPicking
 from odoo.tests import Form, tagged
-from odoo.tests.common import TransactionCase
+
+from .common import MesCase
 
 
 @tagged("post_install", "-at_install")
-class TestGoodsReceivedHook(TransactionCase):
+class TestGoodsReceivedHook(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

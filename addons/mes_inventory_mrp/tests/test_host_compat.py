@@ -5,12 +5,13 @@ Odoo's own tests fail with our addons installed."""
 from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
-from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
+
+from .common import MesCase
 
 
 @tagged("post_install", "-at_install")
-class TestHostCompatLots(TransactionCase):
+class TestHostCompatLots(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -120,7 +121,7 @@ class TestHostCompatLots(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestHostCompatKitReceipt(TransactionCase):
+class TestHostCompatKitReceipt(MesCase):
     def test_receipt_with_a_kit_line_added(self):
         """The host explodes the kit and deletes its move while validating: the
         receipt hook works on the moves that are left."""
@@ -188,7 +189,7 @@ class TestHostCompatKitReceipt(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestHostCompatPurchaseChatter(TransactionCase):
+class TestHostCompatPurchaseChatter(MesCase):
     def test_received_quantity_note_as_in_plain_odoo(self):
         """Validating receipts where no MO waits for the goods computes nothing
         early: the PO's "received quantity" notes come as in plain Odoo, where

@@ -1,9 +1,10 @@
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
+
+from .common import MesCase
 
 
 @tagged("post_install", "-at_install")
-class TestInstall(TransactionCase):
+class TestInstall(MesCase):
     def test_groups_have_privileges(self):
         planner = self.env.ref("mes_inventory_mrp.group_mrp_planner")
         inspector = self.env.ref("mes_inventory_mrp.group_quality_inspector")

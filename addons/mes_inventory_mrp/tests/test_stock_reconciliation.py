@@ -6,12 +6,13 @@ from psycopg2.errors import CheckViolation
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
-from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
+
+from .common import MesCase
 
 
 @tagged("post_install", "-at_install")
-class TestStockReconciliation(TransactionCase):
+class TestStockReconciliation(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -8,7 +8,7 @@ class MrpProduction(models.Model):
     """Finished-goods receipt on close: lots/serials generated with their expiry,
     stored into finished-goods stock."""
 
-    _inherit = "mrp.production"
+    _inherit = "mrp.production"  # pylint: disable=consider-merging-classes-inherited
 
     mes_fg_picking_ids = fields.Many2many(
         "stock.picking",

@@ -32,7 +32,7 @@ SHORTAGE_COLUMNS = (
 class MrpProduction(models.Model):
     """Kitting: are the components of an open MO where it consumes them?"""
 
-    _inherit = "mrp.production"
+    _inherit = "mrp.production"  # pylint: disable=consider-merging-classes-inherited
 
     mes_kitting_state = fields.Selection(
         KITTING_STATES,

@@ -1,9 +1,9 @@
 from odoo import Command
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.tests import Form, new_test_user
-from odoo.tests.common import TransactionCase
 
 
-class ShopfloorCommon(TransactionCase):
+class ShopfloorCommon(MesCase):
     """Central warehouse WH (1-step, the company default), shop-floor warehouse
     SF holding the line side of work center "Assembly", remote warehouse RW."""
 

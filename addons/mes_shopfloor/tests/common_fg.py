@@ -1,9 +1,11 @@
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.fields import Command
 from odoo.tests import Form
-from odoo.tests.common import TransactionCase
 
 
-class MesFgCommon(TransactionCase):
+class MesFgCommon(MesCase):
+    """Finished goods: lots, serials, expiry, genealogy."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -47,35 +49,6 @@ class MesFgCommon(TransactionCase):
         return mo
 
     def _buy(self, product, qty, lot_name, price=10.0):
-        po = self.env["purchase.order"].create(
-            {
-                "partner_id": self.vendor.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_qty": qty,
-                            "price_unit": price,
-                        }
-                    )
-                ],
-            }
-        )
-        po.button_confirm()
+        po = self._mes_buy_and_receive(self.vendor, product, qty, price, lot_name)
         receipt = po.picking_ids
-        receipt.move_ids.move_line_ids.unlink()
-        receipt.move_ids.move_line_ids = [
-            Command.create(
-                {
-                    "product_id": product.id,
-                    "lot_name": lot_name,
-                    "quantity": qty,
-                    "location_id": receipt.location_id.id,
-                    "location_dest_id": receipt.location_dest_id.id,
-                }
-            )
-        ]
-        receipt.move_ids.picked = True
-        receipt.button_validate()
-        lot = receipt.move_ids.move_line_ids.lot_id
-        return po, receipt, lot
+        return po, receipt, receipt.move_ids.move_line_ids.lot_id

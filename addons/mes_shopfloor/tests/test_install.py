@@ -1,9 +1,9 @@
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
 
 
 @tagged("post_install", "-at_install")
-class TestInstall(TransactionCase):
+class TestInstall(MesCase):
     def test_group_chain(self):
         user = self.env.ref("mes_shopfloor.group_shopfloor_user")
         manager = self.env.ref("mes_shopfloor.group_shopfloor_manager")

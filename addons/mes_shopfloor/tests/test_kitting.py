@@ -32,23 +32,9 @@ class TestKitting(ShopfloorCommon):
         )
 
     def _po(self, product, qty, date_planned):
-        po = self.env["purchase.order"].create(
-            {
-                "partner_id": self.vendor.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_qty": qty,
-                            "price_unit": 3.0,
-                            "date_planned": date_planned,
-                        }
-                    )
-                ],
-            }
+        return self._mes_purchase(
+            self.vendor, product, qty, 3.0, date_planned=date_planned
         )
-        po.button_confirm()
-        return po
 
     def test_purchase_receipt_kits_waiting_mo_in_same_transaction(self):
         """Seed flow 2: a purchase arrival turns a waiting MO to kitted at once,

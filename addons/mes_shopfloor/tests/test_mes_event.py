@@ -4,10 +4,10 @@ from unittest.mock import patch
 
 import yaml
 
+from odoo.addons.mes_inventory_mrp.tests.common import MesCase
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_path
 
@@ -16,7 +16,7 @@ from .common_events import build_event_fixture, quant_total
 
 
 @tagged("post_install", "-at_install")
-class TestMesEvent(TransactionCase):
+class TestMesEvent(MesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

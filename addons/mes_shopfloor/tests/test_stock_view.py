@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from odoo import Command
 from odoo.tests import tagged
 
 from .common import ShopfloorCommon
@@ -40,15 +39,7 @@ class TestStockView(ShopfloorCommon):
         quant._update_available_quantity(self.housing, self.line_a, 5, lot_id=good_lot)
         quant._update_reserved_quantity(self.housing, self.line_a, 2, lot_id=good_lot)
         vendor = self.env["res.partner"].create({"name": "Vendor"})
-        po = self.env["purchase.order"].create(
-            {
-                "partner_id": vendor.id,
-                "order_line": [
-                    Command.create({"product_id": self.housing.id, "product_qty": 12})
-                ],
-            }
-        )
-        po.button_confirm()
+        self._mes_purchase(vendor, self.housing, 12)
         wh = self.central.code
         self.assertEqual(
             self._rows(self.housing),

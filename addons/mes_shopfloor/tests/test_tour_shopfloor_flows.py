@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import ShopfloorCommon
@@ -16,22 +15,7 @@ class TestTourFlows24(ShopfloorCommon, HttpCase):
         mo = self._mo(self.bom, 5)
         self.assertEqual(mo.mes_kitting_state, "partial")
         vendor = self.env["res.partner"].create({"name": "Housing Supplier"})
-        po = self.env["purchase.order"].create(
-            {
-                "partner_id": vendor.id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.housing.id,
-                            "product_qty": 10.0,
-                            "price_unit": 7.0,
-                        }
-                    )
-                ],
-            }
-        )
-        po.button_confirm()
-        receipt = po.picking_ids
+        receipt = self._mes_purchase(vendor, self.housing, 10.0, 7.0).picking_ids
         self.start_tour(
             f"/odoo/action-stock.action_picking_tree_all/{receipt.id}",
             "mes_shopfloor_flow2_receipt_kits_mo",
