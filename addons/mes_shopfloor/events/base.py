@@ -3,7 +3,7 @@ readers of the fields several types have (product, lot, location, order,
 quantity in the product's unit)."""
 
 from .errors import MesEventError
-from .locks import production_lock_key
+from .locks import production_lock_key, stock_lock_key
 from .reader import product_quantity, read_quantity
 
 CLOSED_MO_STATES = ("done", "cancel")
@@ -143,6 +143,56 @@ class EventHandler:
 
     def finish(self, batch, items):
         """After validation: what the events record (``item.updates``)."""
+
+
+class StockHandler(EventHandler):
+    """An event that takes stock from a location (consume, move, scrap): it
+    locks (product, location) and takes from the batch's pool of quants."""
+
+    def source_location(self, batch, item):
+        """The location the event takes from, as named (resolved without
+        raising: :class:`MesEventError` when it does not resolve)."""
+        return find(batch, item, "location")
+
+    def lock_keys(self, batch, item):
+        keys = super().lock_keys(batch, item)
+        try:
+            product = find(batch, item, "product")
+            location = self.source_location(batch, item)
+        except MesEventError:
+            return keys
+        if location:
+            keys.add(stock_lock_key(product.id, location.id))
+        return keys
+
+    def want_stock(self, batch, item):
+        values = item.values
+        batch.pool.want(values["product"], values["lot"], values["location"])
+
+    def allocate(self, batch, item):
+        self.take_stock(batch, item)
+
+    def take_stock(self, batch, item, **options):
+        """Take the event's quantity from the pool (``options`` of
+        ``pool.take``) or raise the 409 that names what is there."""
+        values = item.values
+        allocations, free = batch.pool.take(
+            values["product"],
+            values["lot"],
+            values["location"],
+            values["quantity"],
+            **options,
+        )
+        if allocations is None:
+            raise stock_shortage(
+                batch,
+                values["product"],
+                values["lot"],
+                values["location"],
+                values["quantity"],
+                free,
+            )
+        item.plan = allocations
 
 
 # ----------------------------------------------------------------------

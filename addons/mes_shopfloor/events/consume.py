@@ -10,7 +10,7 @@ for its own consumption.
 """
 
 from .base import (
-    EventHandler,
+    StockHandler,
     check_released,
     find,
     read_location,
@@ -18,30 +18,23 @@ from .base import (
     read_product,
     read_product_quantity,
     read_production,
-    stock_shortage,
 )
 from .errors import MesEventError
-from .locks import production_lock_key, stock_lock_key
 from .stock import create_lines, line_values, reserved_by_orders
 
 
-class ConsumeHandler(EventHandler):
+class ConsumeHandler(StockHandler):
     event_type = "consume"
     references = ("production", "product", "lot", "location", "uom")
 
-    def lock_keys(self, batch, item):
+    def source_location(self, batch, item):
+        """The named location, else the order's component location (none
+        without an order: the event is refused when read)."""
         production = self.production_of(batch, item)
         if not production:
-            return set()
-        keys = {production_lock_key(production.id)}
-        try:
-            product = find(batch, item, "product")
-            location = find(batch, item, "location", required=False)
-        except MesEventError:
-            return keys
-        location = location or production.location_src_id
-        keys.add(stock_lock_key(product.id, location.id))
-        return keys
+            return None
+        location = find(batch, item, "location", required=False)
+        return location or production.location_src_id
 
     def read_payload(self, batch, item):
         production = read_production(batch, item)
@@ -72,8 +65,8 @@ class ConsumeHandler(EventHandler):
         }
 
     def want_stock(self, batch, item):
+        super().want_stock(batch, item)
         values = item.values
-        batch.pool.want(values["product"], values["lot"], values["location"])
         batch.pool.want_destination(
             values["product"], values["production"].production_location_id
         )
@@ -98,25 +91,8 @@ class ConsumeHandler(EventHandler):
         return found
 
     def allocate(self, batch, item):
-        values = item.values
         _moves, reserved, _lines = self._open(batch, item)
-        allocations, free = batch.pool.take(
-            values["product"],
-            values["lot"],
-            values["location"],
-            values["quantity"],
-            own=reserved,
-        )
-        if allocations is None:
-            raise stock_shortage(
-                batch,
-                values["product"],
-                values["lot"],
-                values["location"],
-                values["quantity"],
-                free,
-            )
-        item.plan = allocations
+        self.take_stock(batch, item, own=reserved)
 
     def group_key(self, item):
         values = item.values

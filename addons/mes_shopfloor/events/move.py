@@ -6,33 +6,20 @@ from, when the stock is spread over child locations).
 """
 
 from .base import (
-    EventHandler,
-    find,
+    StockHandler,
     read_location,
     read_lot,
     read_product,
     read_product_quantity,
     read_production,
-    stock_shortage,
 )
 from .errors import MesEventError
-from .locks import stock_lock_key
 from .stock import create_lines, line_values
 
 
-class MoveHandler(EventHandler):
+class MoveHandler(StockHandler):
     event_type = "move"
     references = ("product", "lot", "location", "location_dest", "production", "uom")
-
-    def lock_keys(self, batch, item):
-        keys = super().lock_keys(batch, item)
-        try:
-            product = find(batch, item, "product")
-            location = find(batch, item, "location")
-        except MesEventError:
-            return keys
-        keys.add(stock_lock_key(product.id, location.id))
-        return keys
 
     def read_payload(self, batch, item):
         product = read_product(batch, item)
@@ -59,32 +46,15 @@ class MoveHandler(EventHandler):
         }
 
     def want_stock(self, batch, item):
+        super().want_stock(batch, item)
         values = item.values
-        batch.pool.want(values["product"], values["lot"], values["location"])
         batch.pool.want_destination(values["product"], values["location_dest"])
 
     def allocate(self, batch, item):
-        values = item.values
-        location, location_dest = values["location"], values["location_dest"]
+        location, location_dest = item.values["location"], item.values["location_dest"]
         # moving into a child of the source: what is already there stays
         inside = location_dest.parent_path.startswith(location.parent_path)
-        allocations, free = batch.pool.take(
-            values["product"],
-            values["lot"],
-            location,
-            values["quantity"],
-            exclude=location_dest if inside else None,
-        )
-        if allocations is None:
-            raise stock_shortage(
-                batch,
-                values["product"],
-                values["lot"],
-                location,
-                values["quantity"],
-                free,
-            )
-        item.plan = allocations
+        self.take_stock(batch, item, exclude=location_dest if inside else None)
 
     def group_key(self, item):
         values = item.values

@@ -2,32 +2,18 @@
 the event takes from, usually one)."""
 
 from .base import (
-    EventHandler,
-    find,
+    StockHandler,
     read_location,
     read_lot,
     read_product,
     read_product_quantity,
     read_production,
-    stock_shortage,
 )
-from .errors import MesEventError
-from .locks import stock_lock_key
 
 
-class ScrapHandler(EventHandler):
+class ScrapHandler(StockHandler):
     event_type = "scrap"
     references = ("product", "lot", "location", "production", "uom")
-
-    def lock_keys(self, batch, item):
-        keys = super().lock_keys(batch, item)
-        try:
-            product = find(batch, item, "product")
-            location = find(batch, item, "location")
-        except MesEventError:
-            return keys
-        keys.add(stock_lock_key(product.id, location.id))
-        return keys
 
     def read_payload(self, batch, item):
         product = read_product(batch, item)
@@ -42,26 +28,6 @@ class ScrapHandler(EventHandler):
             "location": location,
             "quantity": quantity,
         }
-
-    def want_stock(self, batch, item):
-        values = item.values
-        batch.pool.want(values["product"], values["lot"], values["location"])
-
-    def allocate(self, batch, item):
-        values = item.values
-        allocations, free = batch.pool.take(
-            values["product"], values["lot"], values["location"], values["quantity"]
-        )
-        if allocations is None:
-            raise stock_shortage(
-                batch,
-                values["product"],
-                values["lot"],
-                values["location"],
-                values["quantity"],
-                free,
-            )
-        item.plan = allocations
 
     def stage(self, batch, groups):
         env = batch.env_for(groups[0][0].company)
