@@ -232,15 +232,24 @@ class MesMrpMessage(models.Model):
                 }
             )
 
-    @guarded_action
-    def action_dismiss(self):
-        """Keep the supply as it is; the same message is not raised again."""
+    def _mes_start_deciding(self, empty_message, what):
+        """Before a planner applies or dismisses these messages: none selected,
+        not a planner, or already decided (checked again once locked, so two
+        planners cannot decide the same message) is refused."""
         if not self:
-            raise UserError(_("Select the action messages to dismiss."))
-        check_planner(self.env, _("dismiss MRP action messages"))
+            raise UserError(empty_message)
+        check_planner(self.env, what)
         self._mes_check_decidable()
         lock_records(self)
         self._mes_check_decidable()
+
+    @guarded_action
+    def action_dismiss(self):
+        """Keep the supply as it is; the same message is not raised again."""
+        self._mes_start_deciding(
+            _("Select the action messages to dismiss."),
+            _("dismiss MRP action messages"),
+        )
         self._mes_decided("dismissed")
         return True
 
@@ -257,12 +266,9 @@ class MesMrpMessage(models.Model):
         Every document changed gets a chatter note naming the run and the
         change. When one message cannot be applied, none is.
         """
-        if not self:
-            raise UserError(_("Select the action messages to apply."))
-        check_planner(self.env, _("apply MRP action messages"))
-        self._mes_check_decidable()
-        lock_records(self)
-        self._mes_check_decidable()
+        self._mes_start_deciding(
+            _("Select the action messages to apply."), _("apply MRP action messages")
+        )
         steps = self._mes_prepare_steps()
         with self.env.cr.savepoint():
             results = {}
@@ -289,12 +295,9 @@ class MesMrpMessage(models.Model):
     def action_reduce_to_received(self):
         """For a cancel message on a purchase line already partly received:
         order only what was received (the rest of the receipt is cancelled)."""
-        if not self:
-            raise UserError(_("Select the action messages to apply."))
-        check_planner(self.env, _("apply MRP action messages"))
-        self._mes_check_decidable()
-        lock_records(self)
-        self._mes_check_decidable()
+        self._mes_start_deciding(
+            _("Select the action messages to apply."), _("apply MRP action messages")
+        )
         problems = []
         for message in self:
             line = message.sudo().purchase_line_id
