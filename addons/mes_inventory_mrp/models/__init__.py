@@ -25,3 +25,8 @@ from . import mes_mrp_projection_purchase
 from . import mes_stock_count
 from . import mes_stock_reconciliation
 from . import tier_definition_reconciliation
+from . import res_company_stock_control
+from . import res_config_settings_stock_control
+from . import product_category
+from . import mes_stock_reconciliation_freeze
+from . import mes_stock_alert

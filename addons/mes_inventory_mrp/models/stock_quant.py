@@ -22,6 +22,9 @@ class StockQuant(models.Model):
             domain &= Domain("lot_id", "=", False) | Domain(
                 "lot_id.mes_quality_state", "in", list(states)
             )
+        if self.env.context.get("mes_skip_frozen"):
+            # a location being counted keeps its stock until the count is done
+            domain &= Domain("location_id.mes_frozen", "=", False)
         return domain
 
     def _get_reserve_quantity(
@@ -37,12 +40,15 @@ class StockQuant(models.Model):
     ):
         # Reserving never takes a lot that is not released, except for moves that
         # put received or produced goods away (they may carry pending or
-        # quarantined lots); un-reserving (negative quantity) sees every quant.
+        # quarantined lots), nor from a frozen location (a count in progress);
+        # un-reserving (negative quantity) sees every quant.
         if product_id.uom_id.compare(quantity, 0) > 0:
             states = ("released",)
             if self.env.context.get("mes_reserve_unreleased"):
                 states = ("pending", "released", "quarantine")
-            self = self.with_context(mes_reservable_lot_states=states)
+            self = self.with_context(
+                mes_reservable_lot_states=states, mes_skip_frozen=True
+            )
         return super()._get_reserve_quantity(
             product_id,
             location_id,

@@ -15,3 +15,6 @@ from . import test_mrp_production
 from . import test_mrp_message_apply
 from . import test_mrp_scheduled
 from . import test_tour_loop
+from . import test_over_receipt
+from . import test_frozen_location
+from . import test_stock_alert
