@@ -30,3 +30,5 @@ from . import res_config_settings_stock_control
 from . import product_category
 from . import mes_stock_reconciliation_freeze
 from . import mes_stock_alert
+from . import mes_stock_alert_job
+from . import mes_stock_alert_write

@@ -8,7 +8,8 @@ class ProductCategory(models.Model):
     mes_over_receipt_custom = fields.Boolean(
         string="Own Over-Receipt Tolerance",
         help="Receipts of products of this category (and its sub-categories "
-        "without their own) use the tolerance below instead of the company's.",
+        "without their own) use the tolerance below instead of the company's, "
+        "even when the company does not control over-receipts.",
     )
     mes_over_receipt_tolerance = fields.Float(
         string="Over-Receipt Tolerance (%)",
@@ -31,11 +32,13 @@ class ProductCategory(models.Model):
 
     def _mes_over_receipt_tolerance(self, company):
         """Tolerance (%) for this category: its own, its nearest parent's that
-        sets one, else the company's."""
-        self.ensure_one()
-        category = self
+        sets one, else the company's when the company controls over-receipts
+        (also for a product without category); None: not controlled."""
+        category = self[:1]
         while category:
             if category.mes_over_receipt_custom:
                 return category.mes_over_receipt_tolerance
             category = category.parent_id
-        return company.mes_over_receipt_tolerance
+        if company.mes_over_receipt_control:
+            return company.mes_over_receipt_tolerance
+        return None

@@ -7,6 +7,13 @@ class ResCompany(models.Model):
 
     _inherit = "res.company"
 
+    mes_over_receipt_control = fields.Boolean(
+        string="Over-Receipt Control",
+        help="Refuse validating a receipt of a purchase order line beyond the "
+        "ordered quantity plus the tolerance, until a purchase manager approves "
+        "the excess. Off: Odoo's behaviour (any quantity is received), except "
+        "for product categories that set their own tolerance.",
+    )
     mes_over_receipt_tolerance = fields.Float(
         string="Over-Receipt Tolerance (%)",
         default=5.0,

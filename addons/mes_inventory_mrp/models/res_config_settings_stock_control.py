@@ -4,6 +4,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    mes_over_receipt_control = fields.Boolean(
+        related="company_id.mes_over_receipt_control", readonly=False
+    )
     mes_over_receipt_tolerance = fields.Float(
         related="company_id.mes_over_receipt_tolerance", readonly=False
     )

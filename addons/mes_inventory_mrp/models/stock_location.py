@@ -41,7 +41,13 @@ class StockLocation(models.Model):
     )
 
     def write(self, vals):
-        if "mes_frozen" in vals and not vals["mes_frozen"]:
+        if vals.get("mes_frozen") and "mes_frozen_date" not in vals:
+            vals = dict(
+                vals,
+                mes_frozen_date=fields.Datetime.now(),
+                mes_frozen_user_id=self.env.user.id,
+            )
+        elif "mes_frozen" in vals and not vals["mes_frozen"]:
             # unfrozen by hand: forget who froze it and why
             vals = dict(
                 vals,

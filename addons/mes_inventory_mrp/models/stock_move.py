@@ -293,6 +293,8 @@ class StockMove(models.Model):
             tolerance = line.product_id.categ_id._mes_over_receipt_tolerance(
                 line.company_id
             )
+            if tolerance is None:
+                continue
             allowed = uom.round(line.product_qty * (1 + tolerance / 100.0))
             if uom.compare(received, allowed) <= 0:
                 continue

@@ -7,14 +7,15 @@ from odoo.tests.common import TransactionCase, new_test_user
 @tagged("post_install", "-at_install")
 class TestOverReceipt(TransactionCase):
     """Receipts of a PO line beyond ordered + tolerance (company 5 % by
-    default, category override) need a purchase manager's approval."""
+    default once the company controls over-receipts, category override)
+    need a purchase manager's approval."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
         cls.company = env.company
-        cls.company.mes_over_receipt_tolerance = 5.0
+        cls.company.mes_over_receipt_control = True
         cls.vendor = env["res.partner"].create({"name": "SteelCorp"})
         cls.category = env["product.category"].create({"name": "Raw steel"})
         cls.steel = env["product.product"].create(
@@ -75,6 +76,29 @@ class TestOverReceipt(TransactionCase):
     def receive(self, picking, qty, user=None):
         """The clerk types the quantity on the receipt and validates."""
         return self.type_qty(picking, qty, user).button_validate()
+
+    def test_default_tolerance_is_5_percent(self):
+        self.assertEqual(
+            self.env["res.company"]
+            .create({"name": "New Plant"})
+            .mes_over_receipt_tolerance,
+            5.0,
+        )
+
+    def test_without_control_odoo_receives_anything(self):
+        # plain Odoo flows are left alone until the company switches it on
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.mes_over_receipt_control = False
+        po = self.order(5.0)
+        self.receive(po.picking_ids, 7.0)
+        self.assertEqual(po.order_line.qty_received, 7.0)
+        # ... except for a category that sets its own tolerance
+        self.category.write(
+            {"mes_over_receipt_custom": True, "mes_over_receipt_tolerance": 10.0}
+        )
+        po = self.order(5.0)
+        with self.assertRaisesRegex(UserError, "allowed 5.5 Units"):
+            self.receive(po.picking_ids, 7.0)
 
     def test_within_tolerance_accepted(self):
         po = self.order(10.0)
@@ -234,3 +258,28 @@ class TestOverReceipt(TransactionCase):
         receipt.move_ids.quantity = 50.0
         receipt.button_validate()
         self.assertEqual(receipt.state, "done")
+
+    def test_product_without_category_uses_the_company_tolerance(self):
+        self.steel.categ_id = False
+        po = self.order(10.0)
+        with self.assertRaisesRegex(UserError, "allowed 10.5 Units"):
+            self.receive(po.picking_ids, 11.0)
+        self.receive(po.picking_ids, 10.5)
+        self.assertEqual(po.order_line.qty_received, 10.5)
+
+    def test_other_company_receipt_cannot_be_approved(self):
+        po = self.order(10.0)
+        picking = po.picking_ids
+        picking.move_ids.quantity = 12.0
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        outsider = new_test_user(
+            self.env,
+            login="mes_or_other_manager",
+            name="Olga Other",
+            groups="purchase.group_purchase_manager,stock.group_stock_user",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        with self.assertRaises(AccessError):
+            picking.with_user(outsider).action_mes_approve_over_receipt()
+        self.assertEqual(picking.move_ids.mes_over_receipt_approved_qty, 0.0)

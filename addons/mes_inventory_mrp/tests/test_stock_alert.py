@@ -1,11 +1,10 @@
 from datetime import datetime, timedelta
 
+import odoo.sql_db
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tests.common import TransactionCase, new_test_user
-
-import odoo.sql_db
 
 
 class StockAlertCase(TransactionCase):
@@ -521,7 +520,7 @@ class TestStockAlert(StockAlertCase):
                 {
                     "state": "acknowledged",
                     "acknowledged_by_id": self.buyer.id,
-                    "acknowledge_note": "PO to SteelCorp on Monday",
+                    "note": "PO to SteelCorp on Monday",
                 }
             ],
         )
