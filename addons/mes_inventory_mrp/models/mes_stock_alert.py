@@ -92,7 +92,6 @@ class MesStockAlert(models.Model):
     )
     planning_group_id = fields.Many2one(
         "mes.mrp.planning.group",
-        string="Planning Group",
         readonly=True,
         help="The pool whose on-hand the alert is about.",
     )
@@ -119,9 +118,7 @@ class MesStockAlert(models.Model):
     first_seen = fields.Datetime(readonly=True)
     last_seen = fields.Datetime(readonly=True)
     resolved_date = fields.Datetime(string="Resolved On", readonly=True)
-    acknowledged_by_id = fields.Many2one(
-        "res.users", string="Acknowledged By", readonly=True
-    )
+    acknowledged_by_id = fields.Many2one("res.users", readonly=True)
     acknowledged_date = fields.Datetime(string="Acknowledged On", readonly=True)
     note = fields.Text(string="Acknowledgement Note", readonly=True)
     notified_date = fields.Datetime(
@@ -135,12 +132,8 @@ class MesStockAlert(models.Model):
     orderpoint_id = fields.Many2one(
         "stock.warehouse.orderpoint", string="Reordering Rule", readonly=True
     )
-    purchase_line_id = fields.Many2one(
-        "purchase.order.line", string="Purchase Line", readonly=True
-    )
-    previous_purchase_line_id = fields.Many2one(
-        "purchase.order.line", string="Previous Purchase Line", readonly=True
-    )
+    purchase_line_id = fields.Many2one("purchase.order.line", readonly=True)
+    previous_purchase_line_id = fields.Many2one("purchase.order.line", readonly=True)
     qty_on_hand = fields.Float(string="On Hand", digits="Product Unit", readonly=True)
     qty_min = fields.Float(string="Minimum", digits="Product Unit", readonly=True)
     qty_max = fields.Float(string="Maximum", digits="Product Unit", readonly=True)

@@ -12,7 +12,7 @@ class MesStockAlert(models.Model):
     """The daily job: what is wrong in stock, read in a fixed number of
     queries (plain SQL over every product at once, never one per product)."""
 
-    _inherit = "mes.stock.alert"
+    _inherit = "mes.stock.alert"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------
     # The job: a fixed number of queries, whatever the number of products

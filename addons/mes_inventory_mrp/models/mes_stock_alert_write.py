@@ -11,7 +11,7 @@ class MesStockAlert(models.Model):
     """Writing the alerts found and notifying the critical ones, in a fixed
     number of statements."""
 
-    _inherit = "mes.stock.alert"
+    _inherit = "mes.stock.alert"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _alert_responsibles(self, found, companies):

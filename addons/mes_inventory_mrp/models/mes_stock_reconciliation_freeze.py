@@ -6,7 +6,7 @@ class MesStockReconciliation(models.Model):
     """Starting a count freezes its locations until it is applied or
     cancelled."""
 
-    _inherit = "mes.stock.reconciliation"
+    _inherit = "mes.stock.reconciliation"  # pylint: disable=consider-merging-classes-inherited
 
     date_count_started = fields.Datetime(
         string="Count Started On", readonly=True, copy=False

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     """Stock alert thresholds and over-receipt tolerance of a company."""
 
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     mes_over_receipt_control = fields.Boolean(
         string="Over-Receipt Control",
