@@ -46,7 +46,7 @@ class MesStockAlert(models.Model):
                             "in",
                             products.browse(buying_ids).product_tmpl_id.ids,
                         ),
-                        ("partner_id.buyer_id", "!=", False),
+                        ("partner_id.active", "=", True),
                     ]
                 )
             )
@@ -71,7 +71,7 @@ class MesStockAlert(models.Model):
                 product = in_company.browse(vals["product_id"])
                 user = False
                 if is_buying(vals):
-                    user = buyers.get((company_id, product.id))
+                    user = buyers.get((company_id, product.id))  # main vendor's
                     user = user or company.mes_alert_purchase_user_id.id
                 user = (
                     user

@@ -234,6 +234,35 @@ class TestStockAlert(StockAlertCase):
         self.run_job()
         self.assertEqual(alert.state, "resolved")
 
+    def test_zero_stock_goes_to_the_main_vendors_buyer(self):
+        bolt = self.product("BOLT")
+        other_buyer = new_test_user(
+            self.env,
+            login="mes_al_buyer2",
+            name="Ben Buyer",
+            groups="purchase.group_purchase_user",
+        )
+        self.vendor.buyer_id = other_buyer
+        second = self.env["res.partner"].create(
+            {"name": "Backup Steel", "buyer_id": self.buyer.id}
+        )
+        self.env["product.supplierinfo"].create(
+            [
+                {
+                    "product_tmpl_id": bolt.product_tmpl_id.id,
+                    "partner_id": partner.id,
+                    "price": 1.0,
+                    "sequence": sequence,
+                }
+                for partner, sequence in ((second, 2), (self.vendor, 1))
+            ]
+        )
+        self.move(bolt, 7.0, self.stock, self.customers)
+        self.run_job()
+        alert = self.open_alert(bolt, "zero_stock")
+        self.assertEqual(alert.user_id, other_buyer)
+        self.assertEqual(alert.activity_ids.user_id, other_buyer)
+
     def test_zero_stock_sold_recently(self):
         bolt, old = self.product("BOLT"), self.product("OLD")
         self.put(bolt, 5.0)
