@@ -39,6 +39,10 @@
         "security/mes_stock_reconciliation_rules.xml",
         "data/mes_stock_reconciliation_data.xml",
         "views/mes_stock_reconciliation_views.xml",
+        "security/mes_stock_alert_rules.xml",
+        "data/mes_stock_alert_data.xml",
+        "views/mes_stock_alert_views.xml",
+        "views/stock_control_views.xml",
     ],
     "demo": [
         "demo/mes_purchase_tier_demo.xml",

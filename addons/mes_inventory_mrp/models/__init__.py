@@ -26,3 +26,8 @@ from . import mes_mrp_projection_purchase
 from . import mes_stock_count
 from . import mes_stock_reconciliation
 from . import tier_definition
+from . import product_category
+from . import mes_stock_reconciliation_freeze
+from . import mes_stock_alert
+from . import mes_stock_alert_job
+from . import mes_stock_alert_write

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
 
 
 class StockLocation(models.Model):
@@ -16,3 +17,128 @@ class StockLocation(models.Model):
         help="Lots that are not released (pending, quarantined) may be moved "
         "into this location, e.g. an inspection area or a quarantine cage.",
     )
+
+    mes_frozen = fields.Boolean(
+        string="Frozen (Count)",
+        copy=False,
+        index=True,
+        help="A count is in progress: nothing moves into or out of this location "
+        "and reservations do not take its stock (the MRP still nets it). Set by "
+        "starting a count of the location, cleared when the count is applied "
+        "or cancelled, or by a stock manager.",
+    )
+    mes_frozen_reconciliation_id = fields.Many2one(
+        "mes.stock.reconciliation",
+        string="Frozen by Count",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    mes_frozen_date = fields.Datetime(string="Frozen On", copy=False, readonly=True)
+    mes_frozen_user_id = fields.Many2one(
+        "res.users", string="Frozen By", copy=False, readonly=True
+    )
+
+    def write(self, vals):
+        if vals.get("mes_frozen") and "mes_frozen_date" not in vals:
+            vals = dict(
+                vals,
+                mes_frozen_date=fields.Datetime.now(),
+                mes_frozen_user_id=self.env.user.id,
+            )
+        elif "mes_frozen" in vals and not vals["mes_frozen"]:
+            # unfrozen by hand: forget who froze it and why
+            vals = dict(
+                vals,
+                mes_frozen_reconciliation_id=False,
+                mes_frozen_date=False,
+                mes_frozen_user_id=False,
+            )
+        return super().write(vals)
+
+    def _mes_frozen_reason(self):
+        """' for count REC/...' or '' (to complete a sentence)."""
+        self.ensure_one()
+        count = self.sudo().mes_frozen_reconciliation_id
+        if count:
+            return _(" for count %(count)s", count=count.name)
+        return ""
+
+    def _mes_check_stock_manager(self):
+        if not self.env.user.has_group("stock.group_stock_manager"):
+            raise AccessError(
+                _("Only a stock manager may freeze or unfreeze a location by hand.")
+            )
+
+    def _mes_freeze(self, reconciliation=None):
+        """Freeze these locations and their internal sub-locations."""
+        locations = self.sudo().search(
+            [("id", "child_of", self.ids), ("usage", "in", ("internal", "transit"))]
+        )
+        locations.write(
+            {
+                "mes_frozen": True,
+                "mes_frozen_reconciliation_id": reconciliation.id
+                if reconciliation
+                else False,
+                "mes_frozen_date": fields.Datetime.now(),
+                "mes_frozen_user_id": self.env.user.id,
+            }
+        )
+        return locations
+
+    def _mes_unfreeze(self):
+        self.sudo().write(
+            {
+                "mes_frozen": False,
+                "mes_frozen_reconciliation_id": False,
+                "mes_frozen_date": False,
+                "mes_frozen_user_id": False,
+            }
+        )
+
+    def action_mes_freeze(self):
+        """Freeze by hand (stock managers): this location and its
+        sub-locations."""
+        self._mes_check_stock_manager()
+        self.check_access("write")
+        for location in self:
+            if location.usage not in ("internal", "transit"):
+                raise UserError(
+                    _(
+                        "%(location)s is not an internal location: only stock "
+                        "locations are frozen for a count.",
+                        location=location.display_name,
+                    )
+                )
+        self._mes_freeze()
+        return True
+
+    def action_mes_unfreeze(self):
+        """Unfreeze by hand (stock managers): this location and its
+        sub-locations, whatever count froze them."""
+        self._mes_check_stock_manager()
+        self.check_access("write")
+        self.sudo().search(
+            [("id", "child_of", self.ids), ("mes_frozen", "=", True)]
+        )._mes_unfreeze()
+        return True
+
+    def action_mes_start_count(self):
+        """Start a count of this location: a reconciliation limited to it,
+        which freezes it until the count is applied or cancelled."""
+        self.ensure_one()
+        run = self.env["mes.stock.reconciliation"].create(
+            {
+                "company_id": self.company_id.id or self.env.company.id,
+                "location_ids": [fields.Command.set(self.ids)],
+            }
+        )
+        run.action_start_count()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mes.stock.reconciliation",
+            "res_id": run.id,
+            "view_mode": "form",
+        }

@@ -1,7 +1,7 @@
 import hashlib
 
-from odoo import _, api, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -27,7 +27,41 @@ def mes_product_lock_key(product_id):
 class StockMove(models.Model):
     _inherit = "stock.move"
 
+    mes_over_receipt_approved_qty = fields.Float(
+        string="Approved Over-Receipt Quantity",
+        digits="Product Unit",
+        copy=False,
+        readonly=True,
+        help="Quantity of this receipt move (in its unit) a purchase manager "
+        "approved beyond the over-receipt tolerance (Approve Over-Receipt).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("mes_over_receipt_approved_qty") for vals in vals_list):
+            self._mes_check_over_receipt_approval_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "mes_over_receipt_approved_qty" in vals:
+            self._mes_check_over_receipt_approval_write()
+        return super().write(vals)
+
+    def _mes_check_over_receipt_approval_write(self):
+        # Only the approval action (which checks the purchase manager group)
+        # records an approved quantity.
+        if self.env.su or self.env.context.get("mes_over_receipt_approval"):
+            return
+        raise AccessError(
+            _(
+                "The approved over-receipt quantity is set by a purchase manager "
+                "with Approve Over-Receipt on the receipt, not by hand."
+            )
+        )
+
     def _action_done(self, cancel_backorder=False):
+        self._mes_check_frozen_locations()
+        self._mes_check_over_receipt()
         self._mes_check_lot_quality()
         done = super()._action_done(cancel_backorder=cancel_backorder)
         done._mes_check_lot_characteristics()
@@ -181,3 +215,150 @@ class StockMove(models.Model):
                     "SELECT pg_advisory_xact_lock(%s)", mes_product_lock_key(product_id)
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Frozen locations (a count in progress)
+    # ------------------------------------------------------------------
+    def _mes_check_frozen_locations(self):
+        """Refuse moving stock into or out of a frozen location.
+
+        Inventory adjustments (``is_inventory``: applying a count) are what a
+        frozen location waits for, so they pass."""
+        moves = self.filtered(
+            lambda m: m.state not in ("done", "cancel") and not m.is_inventory
+        )
+        if not moves:
+            return
+        lines = moves.move_line_ids.filtered(
+            lambda ml: (
+                (ml.picked or not ml.move_id.picked)
+                and (ml.location_id.mes_frozen or ml.location_dest_id.mes_frozen)
+            )
+        )
+        for ml in lines:
+            frozen = (
+                ml.location_id if ml.location_id.mes_frozen else ml.location_dest_id
+            )
+            raise UserError(
+                _(
+                    "%(ref)s: %(product)s cannot be moved %(direction)s %(location)s: "
+                    "the location is frozen%(count)s. Moves into or out of it wait "
+                    "until the count is applied or cancelled; use another location, "
+                    "or ask a stock manager to unfreeze it.",
+                    ref=ml.move_id.reference or ml.move_id.display_name,
+                    product=ml.product_id.display_name,
+                    direction=_("out of") if frozen == ml.location_id else _("into"),
+                    location=frozen.display_name,
+                    count=frozen._mes_frozen_reason(),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Over-receipt tolerance
+    # ------------------------------------------------------------------
+    def _mes_over_receipt_moves(self, picked_only=True):
+        """Receipt moves from a vendor of a purchase line's own product, by
+        purchase line (an extra move of a product of the order counts on its
+        line, as Odoo links it when it is done)."""
+        by_line = {}
+        for move in self:
+            if (
+                move.state in ("done", "cancel")
+                or move.location_id.usage != "supplier"
+                or move.origin_returned_move_id
+                or (picked_only and not move.picked)
+                or move.product_uom.compare(move.quantity, 0) <= 0
+            ):
+                continue
+            line = move.purchase_line_id
+            if not line:
+                order = move.picking_id.purchase_id
+                line = order.order_line.filtered(
+                    lambda pol, product=move.product_id: pol.product_id == product
+                )[:1]
+            if not line or line.product_id != move.product_id:
+                continue
+            by_line.setdefault(line, self.browse())
+            by_line[line] |= move
+        return by_line
+
+    def _mes_over_receipt_excess(self, picked_only=True):
+        """Purchase lines these moves would receive beyond their tolerance.
+
+        One dict per line: ``line``, ``moves``, ``ordered``, ``received`` (with
+        these moves), ``allowed`` (all in the line's unit), ``tolerance`` (%),
+        ``approved`` (a purchase manager approved these moves' quantities)."""
+        rows = []
+        for line, moves in self._mes_over_receipt_moves(picked_only).items():
+            uom = line.product_uom_id
+            now = sum(
+                move.product_uom._compute_quantity(
+                    move.quantity, uom, rounding_method="HALF-UP"
+                )
+                for move in moves
+            )
+            received = uom.round(line.qty_received + now)
+            tolerance = line.product_id.categ_id._mes_over_receipt_tolerance(
+                line.company_id
+            )
+            if tolerance is None:
+                continue
+            allowed = uom.round(line.product_qty * (1 + tolerance / 100.0))
+            if uom.compare(received, allowed) <= 0:
+                continue
+            approved = all(
+                move.product_uom.compare(
+                    move.quantity, move.mes_over_receipt_approved_qty
+                )
+                <= 0
+                for move in moves
+            )
+            rows.append(
+                {
+                    "line": line,
+                    "moves": moves,
+                    "ordered": line.product_qty,
+                    "received": received,
+                    "allowed": allowed,
+                    "tolerance": tolerance,
+                    "approved": approved,
+                }
+            )
+        return rows
+
+    @api.model
+    def _mes_over_receipt_text(self, row):
+        line = row["line"]
+        uom = line.product_uom_id.name
+        return _(
+            "%(order)s - %(product)s: ordered %(ordered)s %(uom)s, received "
+            "%(received)s %(uom)s, allowed %(allowed)s %(uom)s "
+            "(tolerance %(tolerance)s %%)",
+            order=line.order_id.name,
+            product=line.product_id.display_name,
+            ordered=f"{row['ordered']:g}",
+            received=f"{row['received']:g}",
+            allowed=f"{row['allowed']:g}",
+            uom=uom,
+            tolerance=f"{row['tolerance']:g}",
+        )
+
+    def _mes_check_over_receipt(self):
+        refused = [
+            row for row in self._mes_over_receipt_excess() if not row["approved"]
+        ]
+        if not refused:
+            return
+        pickings = self.browse().union(*(row["moves"] for row in refused)).picking_id
+        raise UserError(
+            _(
+                "%(pickings)s receives more than ordered plus the over-receipt "
+                "tolerance:\n%(lines)s\nReceive at most the allowed quantity, or "
+                "ask a purchase manager to approve the excess (Approve "
+                "Over-Receipt on the receipt).",
+                pickings=", ".join(pickings.mapped("name")) or _("This receipt"),
+                lines="\n".join(
+                    "- " + self._mes_over_receipt_text(row) for row in refused
+                ),
+            )
+        )

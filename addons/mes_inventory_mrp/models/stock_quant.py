@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.fields import Domain
 
 
 class StockQuant(models.Model):
@@ -19,6 +20,9 @@ class StockQuant(models.Model):
         states = self.env.context.get("mes_reservable_lot_states")
         if states:
             domain &= self.env["stock.lot"]._mes_usable_domain(states=states)
+        if self.env.context.get("mes_skip_frozen"):
+            # a location being counted keeps its stock until the count is done
+            domain &= Domain("location_id.mes_frozen", "=", False)
         return domain
 
     def _get_reserve_quantity(
@@ -34,12 +38,15 @@ class StockQuant(models.Model):
     ):
         # Reserving never takes a lot that is not released, except for moves that
         # put received or produced goods away (they may carry pending or
-        # quarantined lots); un-reserving (negative quantity) sees every quant.
+        # quarantined lots), nor from a frozen location (a count in progress);
+        # un-reserving (negative quantity) sees every quant.
         if product_id.uom_id.compare(quantity, 0) > 0:
             states = ("released",)
             if self.env.context.get("mes_reserve_unreleased"):
                 states = ("pending", "released", "quarantine")
-            self = self.with_context(mes_reservable_lot_states=states)
+            self = self.with_context(
+                mes_reservable_lot_states=states, mes_skip_frozen=True
+            )
         return super()._get_reserve_quantity(
             product_id,
             location_id,

@@ -16,3 +16,6 @@ from . import test_mrp_scheduled
 from . import test_tour_loop
 from . import test_guarded_fields
 from . import test_planning_host_equivalence
+from . import test_over_receipt
+from . import test_frozen_location
+from . import test_stock_alert

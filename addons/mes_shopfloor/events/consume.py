@@ -65,11 +65,12 @@ class ConsumeHandler(StockHandler):
         }
 
     def want_stock(self, batch, item):
-        super().want_stock(batch, item)
+        wanted = super().want_stock(batch, item)
         values = item.values
         batch.pool.want_destination(
             values["product"], values["production"].production_location_id
         )
+        return wanted
 
     def load(self, batch, items):
         productions = batch.env["mrp.production"].union(

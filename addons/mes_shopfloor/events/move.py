@@ -46,9 +46,10 @@ class MoveHandler(StockHandler):
         }
 
     def want_stock(self, batch, item):
-        super().want_stock(batch, item)
+        wanted = super().want_stock(batch, item)
         values = item.values
         batch.pool.want_destination(values["product"], values["location_dest"])
+        return wanted
 
     def allocate(self, batch, item):
         location, location_dest = item.values["location"], item.values["location_dest"]
