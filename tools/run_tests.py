@@ -7,7 +7,9 @@
 4. Plain pytest on the pure engine (`-p no:odoo`).
 5. A fresh database: our three addons installed with `--test-enable`, tests tagged
    to our modules; then the cross-addon scenarios of tests/scenarios through
-   pytest-odoo on the same database.
+   pytest-odoo on the same database; then the translation templates
+   (addons/*/i18n/*.pot) are exported from that database and compared with the
+   committed ones: a stale .pot fails the run (fix: `make pot`).
 6. The Odoo log is read: any FAIL/ERROR, any skipped browser tour, any WARNING or
    worse raised by or about our modules fails the run.
 7. One closing line: `N passed, N failed, N skipped`.
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import i18n
 import odoo_env
 
 ROOT = odoo_env.ROOT
@@ -140,6 +143,32 @@ def run_odoo_tests(db, log_path):
     return passed, failed, skipped, problems
 
 
+def check_pots(db):
+    """Problems when a committed .pot differs from the export of ``db``.
+
+    ``db`` has our three addons installed (the Odoo tests just ran on it). Odoo's
+    export sorts the entries and the header dates are not compared, so only a
+    real change of the terms (or of where they come from) fails the check.
+    """
+    print("== translation templates (addons/*/i18n/*.pot) up to date", flush=True)
+    if os.environ.get("MES_TEST_WITH_DEMO"):
+        # Demo records would add their terms to the export: the committed
+        # templates are made without demo data.
+        print("skipped: the test database has demo data")
+        return []
+    try:
+        stale = i18n.stale_pots(db)
+    except RuntimeError as exc:
+        return [str(exc)]
+    for addon, reason in stale:
+        print(f"STALE {addon}: {reason}")
+    return [
+        f"stale translation template {i18n.pot_path(addon).relative_to(ROOT)} "
+        f"({reason}): run `make pot`, then `make po-merge` and translate"
+        for addon, reason in stale
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lint", action="store_true")
@@ -201,6 +230,10 @@ def main():
                 "cross-addon scenarios (pytest-odoo)",
             ).items():
                 totals[key] += val
+
+        pot_problems = check_pots(db)
+        problems += pot_problems
+        totals["failed" if pot_problems else "passed"] += 1
     finally:
         if not opts.keep_db:
             odoo_env.drop_db(db)
