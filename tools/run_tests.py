@@ -4,7 +4,8 @@
 1. Odoo 19 must be importable (else: a message saying how to get it, exit 2).
 2. requirements.txt is installed, PostgreSQL is reachable (started when local).
 3. Lint (pre-commit, local hooks).
-4. Plain pytest on the pure engine (`-p no:odoo`).
+4. Plain pytest on the pure engine and on the translations (`-p no:odoo`:
+   tests/engine, tests/i18n: every zh_CN entry translated, placeholders kept).
 5. A fresh database: our three addons installed with `--test-enable`, tests tagged
    to our modules; then the cross-addon scenarios of tests/scenarios through
    pytest-odoo on the same database; then the translation templates
@@ -194,9 +195,11 @@ def main():
         else:
             totals["passed"] += 1
 
-    if (ROOT / "tests" / "engine").is_dir():
+    plain = [d for d in ("tests/engine", "tests/i18n") if (ROOT / d).is_dir()]
+    if plain:
         for key, val in run_pytest(
-            ["-p", "no:odoo", "tests/engine"], "pure engine tests (plain pytest)"
+            ["-p", "no:odoo", *plain],
+            "pure engine and translation-completeness tests (plain pytest)",
         ).items():
             totals[key] += val
 
