@@ -48,5 +48,15 @@ registry.category("web_tour.tours").add("mes_shopfloor_flow2_receipt_kits_mo", {
             content: "Its form says so",
             trigger: '.o_field_widget[name="mes_kitting_state"]:not(:contains("Not")):contains("Kitted")',
         },
+        {
+            content: "No urgent transfer yet: the lead-time report says what will show there",
+            trigger: "body",
+            run: "goToUrl /odoo/action-mes_shopfloor.action_mes_urgent_transfer_report",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Its empty state tells a new user how to get one",
+            trigger: '.o_view_nocontent:contains("No urgent transfer received yet"):contains("Urgent Transfers")',
+        },
     ],
 });
