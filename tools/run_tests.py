@@ -4,10 +4,13 @@
 1. Odoo 19 must be importable (else: a message saying how to get it, exit 2).
 2. requirements.txt is installed, PostgreSQL is reachable (started when local).
 3. Lint (pre-commit, local hooks).
-4. Plain pytest on the pure engine (`-p no:odoo`).
+4. Plain pytest on the pure engine and on the translations (`-p no:odoo`:
+   tests/engine, tests/i18n: every zh_CN entry translated, placeholders kept).
 5. A fresh database: our three addons installed with `--test-enable`, tests tagged
    to our modules; then the cross-addon scenarios of tests/scenarios through
-   pytest-odoo on the same database.
+   pytest-odoo on the same database; then the translation templates
+   (addons/*/i18n/*.pot) are exported from that database and compared with the
+   committed ones: a stale .pot fails the run (fix: `make pot`).
 6. The Odoo log is read: any FAIL/ERROR, any skipped browser tour, any WARNING or
    worse raised by or about our modules fails the run.
 7. One closing line: `N passed, N failed, N skipped`.
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import i18n
 import odoo_env
 
 ROOT = odoo_env.ROOT
@@ -140,6 +144,32 @@ def run_odoo_tests(db, log_path):
     return passed, failed, skipped, problems
 
 
+def check_pots(db):
+    """Problems when a committed .pot differs from the export of ``db``.
+
+    ``db`` has our three addons installed (the Odoo tests just ran on it). Odoo's
+    export sorts the entries and the header dates are not compared, so only a
+    real change of the terms (or of where they come from) fails the check.
+    """
+    print("== translation templates (addons/*/i18n/*.pot) up to date", flush=True)
+    if os.environ.get("MES_TEST_WITH_DEMO"):
+        # Demo records would add their terms to the export: the committed
+        # templates are made without demo data.
+        print("skipped: the test database has demo data")
+        return []
+    try:
+        stale = i18n.stale_pots(db)
+    except RuntimeError as exc:
+        return [str(exc)]
+    for addon, reason in stale:
+        print(f"STALE {addon}: {reason}")
+    return [
+        f"stale translation template {i18n.pot_path(addon).relative_to(ROOT)} "
+        f"({reason}): run `make pot`, then `make po-merge` and translate"
+        for addon, reason in stale
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lint", action="store_true")
@@ -165,9 +195,11 @@ def main():
         else:
             totals["passed"] += 1
 
-    if (ROOT / "tests" / "engine").is_dir():
+    plain = [d for d in ("tests/engine", "tests/i18n") if (ROOT / d).is_dir()]
+    if plain:
         for key, val in run_pytest(
-            ["-p", "no:odoo", "tests/engine"], "pure engine tests (plain pytest)"
+            ["-p", "no:odoo", *plain],
+            "pure engine and translation-completeness tests (plain pytest)",
         ).items():
             totals[key] += val
 
@@ -201,6 +233,10 @@ def main():
                 "cross-addon scenarios (pytest-odoo)",
             ).items():
                 totals[key] += val
+
+        pot_problems = check_pots(db)
+        problems += pot_problems
+        totals["failed" if pot_problems else "passed"] += 1
     finally:
         if not opts.keep_db:
             odoo_env.drop_db(db)

@@ -3,6 +3,9 @@
 
     python3 tools/screenshots.py                     # Odoo already on :8069 (make run)
     python3 tools/screenshots.py --start --db mes_demo   # start Odoo on a free port
+    python3 tools/screenshots.py --lang zh_CN --only mrp_suggestions_by_vendor.png
+        # in Chinese (admin's language is switched for the shots, then restored;
+        # the language must be loaded: MES_LANG=zh_CN make run); saved as *_zh_CN.png
 
 Logs in as admin/admin through /web/session/authenticate (JSON-RPC), hands the
 session cookie to a headless Chromium driven over the DevTools protocol, opens
@@ -63,6 +66,7 @@ class Odoo:
         )
         if not res.get("uid"):
             raise SystemExit(f"login {login} refused on {self.url} ({db})")
+        self.uid = res["uid"]
         self.session_id = self.http.cookies.get("session_id")
 
     def _post(self, path, params):
@@ -430,11 +434,22 @@ def main():
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--only", help="comma-separated file names to take")
+    parser.add_argument("--lang", help="take the screens in this language (zh_CN)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     taken, skipped = [], []
     with odoo_server(args) as url:
         odoo = Odoo(url, args.db, args.login, args.password)
+        user_lang = None
+        if args.lang:
+            user_lang = odoo.call("res.users", "read", [odoo.uid], ["lang"])[0]["lang"]
+            try:
+                odoo.call("res.users", "write", [odoo.uid], {"lang": args.lang})
+            except RuntimeError as exc:
+                raise SystemExit(
+                    f"cannot switch to {args.lang} ({exc}): load it first with "
+                    f"MES_LANG={args.lang} make run"
+                ) from exc
         browser = Chromium(args.width, args.height)
         try:
             browser.set_cookie(url, "session_id", odoo.session_id)
@@ -455,10 +470,14 @@ def main():
                             print(f"note: {name}: nowhere to type {params}")
                     elif not browser.click(*params):
                         print(f"note: {name}: nothing to click at {params}")
+                if args.lang:
+                    name = name.replace(".png", f"_{args.lang}.png")
                 browser.screenshot(OUT / name)
                 taken.append(f"docs/screenshots/{name}  {what}")
         finally:
             browser.close()
+            if user_lang:
+                odoo.call("res.users", "write", [odoo.uid], {"lang": user_lang})
     for line in taken:
         print("saved  ", line)
     for line in skipped:

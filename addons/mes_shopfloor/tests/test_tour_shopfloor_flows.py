@@ -1,3 +1,4 @@
+from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import ShopfloorCommon
@@ -14,6 +15,27 @@ class TestTourFlows24(ShopfloorCommon, HttpCase):
         self.workcenter.mes_line_location_id = False
         mo = self._mo(self.bom, 5)
         self.assertEqual(mo.mes_kitting_state, "partial")
+        # An MO confirmed before the shop-floor module was installed: no kitting
+        # state. The board leaves it out instead of showing a column without a
+        # title (the tour checks); the receipt of housings does not refresh it.
+        Product = self.env["product.product"]
+        valve = Product.create({"name": "Legacy Valve", "is_storable": True})
+        body = Product.create({"name": "Valve Body", "is_storable": True})
+        valve_bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": valve.product_tmpl_id.id,
+                "product_qty": 1.0,
+                "bom_line_ids": [
+                    Command.create({"product_id": body.id, "product_qty": 1.0})
+                ],
+            }
+        )
+        legacy = self._mo(valve_bom, 1)
+        self.env.cr.execute(
+            "UPDATE mrp_production SET mes_kitting_state = NULL WHERE id = %s",
+            [legacy.id],
+        )
+        legacy.invalidate_recordset(["mes_kitting_state"])
         vendor = self.env["res.partner"].create({"name": "Housing Supplier"})
         receipt = self._mes_purchase(vendor, self.housing, 10.0, 7.0).picking_ids
         self.start_tour(
@@ -24,6 +46,7 @@ class TestTourFlows24(ShopfloorCommon, HttpCase):
         )
         self.assertEqual(receipt.state, "done")
         self.assertEqual(mo.mes_kitting_state, "kitted")
+        self.assertFalse(legacy.mes_kitting_state)
         self.assertEqual(self._qty(self.housing, self.central.lot_stock_id), 10.0)
 
     def test_flow4_pick_consume_return_tour(self):
