@@ -20,6 +20,10 @@ class StockQuant(models.Model):
         states = self.env.context.get("mes_reservable_lot_states")
         if states:
             domain &= self.env["stock.lot"]._mes_usable_domain(states=states)
+        excluded = self.env.context.get("mes_exclude_location_ids")
+        if excluded:
+            # stock held by projects (see stock.move reservation)
+            domain &= Domain("location_id", "not in", excluded)
         if self.env.context.get("mes_skip_frozen"):
             # a location being counted keeps its stock until the count is done
             domain &= Domain("location_id.mes_frozen", "=", False)
