@@ -1,9 +1,16 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.fields import Domain
 
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
+
+    mes_project_id = fields.Many2one(
+        related="location_id.mes_project_id",
+        store=True,
+        index="btree_not_null",
+        string="Held for Project",
+    )
 
     def _get_gather_domain(
         self,
