@@ -51,6 +51,7 @@
     "demo": [
         "demo/mes_purchase_tier_demo.xml",
         "demo/mes_demo_plant.xml",
+        "demo/mes_demo_project.xml",
         "demo/mes_demo_mrp.xml",
     ],
     "assets": {

@@ -307,3 +307,54 @@ class TestProjectStock(MrpCase):
         self.assertEqual(
             large, small, "queries: %s for 10, %s for 100" % (small, large)
         )
+
+    # -- rights and companies -----------------------------------------------
+    def test_buyer_receiving_for_a_project_gets_its_location_made(self):
+        project = self.env["project.project"].create(
+            {"name": "Harbour Crane", "mes_hold_stock": True}
+        )
+        buyer = self._mes_user(
+            "mes_project_buyer", "purchase.group_purchase_user,stock.group_stock_user"
+        )
+        order = (
+            self.env["purchase.order"]
+            .with_user(buyer)
+            .create(
+                {
+                    "partner_id": self.vendor.id,
+                    "project_id": project.id,
+                    "order_line": [
+                        Command.create({"product_id": self.bolt.id, "product_qty": 4})
+                    ],
+                }
+            )
+        )
+        order.button_confirm()
+        location = project.mes_stock_location_ids
+        self.assertEqual(location.name, "Harbour Crane")
+        self.assertEqual(location.location_id, self.stock_location)
+        self.assertEqual(order.picking_ids.location_dest_id, location)
+        self.assertEqual(order.picking_ids.project_id, project)
+        # A project that does not hold stock receives into stock as in Odoo.
+        order_free = self._purchase(self.bolt, 2, 1, confirm=False)
+        order_free.project_id = self.env["project.project"].create({"name": "Plain"})
+        order_free.button_confirm()
+        self.assertEqual(order_free.picking_ids.location_dest_id, self.stock_location)
+
+    def test_project_stock_stays_in_its_company(self):
+        other = self.env["res.company"].create({"name": "Other Plant"})
+        project = self.env["project.project"].create(
+            {"name": "Foreign Job", "mes_hold_stock": True, "company_id": other.id}
+        )
+        with self.assertRaisesRegex(UserError, "holds stock only in the warehouses"):
+            project._mes_stock_location(self.warehouse)
+        with self.assertRaisesRegex(ValidationError, "use a location of the"):
+            self.loc_a.copy({"name": "Wrong", "mes_project_id": project.id})
+        # The other company's project is not planned in this group.
+        self._stock(self.bolt, 5, self.loc_a)
+        self._project_delivery(self.bolt, 2, 3, project)
+        self._run()
+        self.assertEqual(
+            self._plan_rows(self.bolt),
+            [(self.env["project.project"], "buy", 2.0, day(3))],
+        )
