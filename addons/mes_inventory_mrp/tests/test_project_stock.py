@@ -211,6 +211,27 @@ class TestProjectStock(MrpCase):
         self.assertEqual(b_out.move_ids.move_line_ids.location_id, self.loc_b)
         self.assertEqual(b_out.move_ids.quantity, 3.0)
 
+    def test_project_mo_puts_finished_goods_in_the_project_location(self):
+        frame = self._product("Frame", make=True)
+        self._bom(frame, [(self.bolt, 1)])
+        self._stock(self.bolt, 2, self.loc_a)
+        production = self.env["mrp.production"].create(
+            {"product_id": frame.id, "product_qty": 2, "project_id": self.project_a.id}
+        )
+        production.action_confirm()
+        self.assertEqual(production.location_dest_id, self.loc_a)
+        self.assertEqual(production.move_finished_ids.location_dest_id, self.loc_a)
+        production.action_assign()
+        self.assertEqual(production.move_raw_ids.move_line_ids.location_id, self.loc_a)
+        production.qty_producing = 2
+        production.move_raw_ids.picked = True
+        production.button_mark_done()
+        quants = self.env["stock.quant"].search(
+            [("product_id", "=", frame.id), ("location_id", "=", self.loc_a.id)]
+        )
+        self.assertEqual(quants.quantity, 2.0)
+        self.assertEqual(quants.mes_project_id, self.project_a)
+
     def test_another_project_cannot_take_project_stock(self):
         self._stock(self.bolt, 5, self.loc_a)
         frame = self._product("Frame", make=True)
