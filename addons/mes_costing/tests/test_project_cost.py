@@ -120,7 +120,8 @@ class TestProjectCost(MesCostingCommon):
         values = self.env["project.project"]._mes_stock_value(
             self.project_a | self.project_b
         )
-        # A used 4 of 6 comp A and 6 of 10 comp B; B used 2 and 3.
+        # A used 4 of 6 comp A and 6 of 10 comp B; B used 2 and 3; the
+        # widgets each project made are its own.
         quantities = {
             (project.name, product.name): qty
             for (project, product), (qty, _value) in values.items()
@@ -130,8 +131,10 @@ class TestProjectCost(MesCostingCommon):
             {
                 ("Bridge A", "Comp A"): 2.0,
                 ("Bridge A", "Comp B"): 4.0,
+                ("Bridge A", "Widget"): 2.0,
                 ("Bridge B", "Comp A"): 4.0,
                 ("Bridge B", "Comp B"): 7.0,
+                ("Bridge B", "Widget"): 1.0,
             },
         )
         # Standard cost: comp A 10, comp B 4.
