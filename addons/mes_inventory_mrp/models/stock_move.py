@@ -95,6 +95,12 @@ class StockMove(models.Model):
         own = own.filtered(
             lambda loc: loc.parent_path.startswith(location_id.parent_path)
         )
+        # A transfer into the project's location (free stock given to the
+        # project) takes free stock, never what is already there.
+        into_own = own.filtered(
+            lambda loc: self.location_dest_id.parent_path.startswith(loc.parent_path)
+        )
+        own -= into_own
         vals_list, taken = [], 0.0
         rounding = self.product_id.uom_id
         for location in own:
@@ -106,7 +112,10 @@ class StockMove(models.Model):
             vals_list += vals
             taken += qty
         free_allowed = (
-            not project or not project.mes_hold_stock or project.mes_use_free_stock
+            not project
+            or not project.mes_hold_stock
+            or project.mes_use_free_stock
+            or into_own
         )
         if free_allowed and rounding.compare(need - taken, 0) > 0:
             vals, qty = super(

@@ -232,6 +232,50 @@ class TestProjectStock(MrpCase):
         self.assertEqual(quants.quantity, 2.0)
         self.assertEqual(quants.mes_project_id, self.project_a)
 
+    def test_transfers_between_project_and_free_stock(self):
+        self._stock(self.bolt, 10)
+        self._stock(self.bolt, 4, self.loc_b)
+        internal = self.warehouse.int_type_id
+
+        def transfer(source, dest, qty):
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": internal.id,
+                    "location_id": source.id,
+                    "location_dest_id": dest.id,
+                    "project_id": self.project_b.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.bolt.id,
+                                "product_uom_qty": qty,
+                                "product_uom": self.bolt.uom_id.id,
+                                "location_id": source.id,
+                                "location_dest_id": dest.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            picking.action_confirm()
+            picking.action_assign()
+            return picking
+
+        # Free stock given to B (which may not use free stock otherwise).
+        give = transfer(self.stock_location, self.loc_b, 6)
+        self.assertEqual(give.move_ids.move_line_ids.location_id, self.stock_location)
+        self.assertEqual(give.move_ids.quantity, 6.0)
+        give.button_validate()
+        # B gives 3 back to free stock: an explicit, logged transfer of B.
+        back = transfer(self.loc_b, self.stock_location, 3)
+        self.assertEqual(back.move_ids.move_line_ids.location_id, self.loc_b)
+        back.button_validate()
+        self.assertEqual(back.state, "done")
+        quants = self.env["stock.quant"].search(
+            [("product_id", "=", self.bolt.id), ("location_id", "=", self.loc_b.id)]
+        )
+        self.assertEqual(quants.quantity, 7.0)
+
     def test_another_project_cannot_take_project_stock(self):
         self._stock(self.bolt, 5, self.loc_a)
         frame = self._product("Frame", make=True)
