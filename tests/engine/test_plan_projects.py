@@ -29,6 +29,13 @@ def summary(result):
     )
 
 
+def project_rows(result, item_id, project_id):
+    return [
+        (r.date, r.demand, r.planned, r.on_hand)
+        for r in result.project_projection[item_id, project_id]
+    ]
+
+
 def test_two_projects_and_free_demand_share_one_component():
     result = run(
         items=[Item(1, vendors=(VENDOR,))],
@@ -50,8 +57,11 @@ def test_two_projects_and_free_demand_share_one_component():
     by_project = {o.project_id: o for o in result.orders}
     assert by_project[B].pegs == [Peg(3, D(5), "move:2", None, "move:2")]
     assert by_project[None].pegs == [Peg(4, D(10), "move:4", None, "move:4")]
-    # The projection is the whole pool's.
+    # The projection is the whole pool's; each project's own stock has rows
+    # of its own: what it serves itself (A: 5 of its 8, free stock the rest).
     assert result.projection[1][-1].on_hand == 0
+    assert project_rows(result, 1, A) == [(D(0), 0, 0, 5), (D(5), 5, 0, 0)]
+    assert project_rows(result, 1, B) == [(D(0), 0, 0, 3), (D(5), 6, 3, 0)]
 
 
 def test_free_demand_never_takes_project_stock_or_supply():
@@ -85,6 +95,7 @@ def test_project_shortfall_beyond_free_stock_is_planned_for_the_project():
     # 10 (multiple) whose surplus 7 stays the project's; the free demand of
     # day 8 has nothing left in the free pool: a free order of 10.
     assert summary(result) == [(1, 0, 10, D(8)), (1, A, 10, D(5))]
+    assert project_rows(result, 1, A) == [(D(0), 0, 0, 2), (D(5), 5, 10, 7)]
 
 
 def test_project_supply_serves_its_project_first():
@@ -125,5 +136,6 @@ def test_without_projects_the_plan_is_unchanged():
         "demands": [Demand("move:1", 1, D(5), 8)],
     }
     assert run(**kwargs).orders == run(projects=(), **kwargs).orders
+    assert run(**kwargs).project_projection == {}
     (order,) = run(**kwargs).orders
     assert (order.qty, order.project_id) == (5, None)

@@ -224,6 +224,7 @@ def plan(
         window = max(item.lot_days, 1)
         ctx = (run_day, horizon_day, sizer, eps)
         pools = []
+        overflow = {}  # project -> {day: qty its own pool left to free stock}
         free_needs = needs_by.pop(None, [])
         pool_keys = set(needs_by).union(stock_by, supplies_by)
         pool_keys.discard(None)
@@ -237,6 +238,9 @@ def plan(
                 free_needs.extend(
                     need[:QTY] + (qty,) + need[QTY + 1 :] for need, qty in left
                 )
+                overflow[key] = by_day = defaultdict(float)
+                for need, qty in left:
+                    by_day[need[0]] += qty
             else:
                 pools.append(
                     _net_pool(key, pool_needs, stock_by, supplies_by, 0.0, window, ctx)
@@ -250,6 +254,7 @@ def plan(
 
         planned = defaultdict(float)
         expired = defaultdict(float)
+        planned_for = defaultdict(lambda: defaultdict(float))  # project -> day
         components = None
         for result, _pool_supplies in pools:
             for day, qty in result.expired.items():
@@ -291,6 +296,8 @@ def plan(
                     )
                 )
                 planned[batch.day] += qty
+                if batch.key is not None:
+                    planned_for[batch.key][batch.day] += qty
                 if action != "make" or item_id not in boms:
                     continue
                 if components is None:
@@ -355,4 +362,60 @@ def plan(
             ProjectionRow,
             dates,
         )
+        if pool_keys:
+            _project_projection(
+                plan_out,
+                item_id,
+                sorted(pool_keys),
+                pools,
+                stock_by,
+                item_needs,
+                overflow,
+                planned_for,
+                (run_day, horizon_day, dates),
+            )
     return plan_out
+
+
+def _project_projection(
+    plan_out, item_id, keys, pools, stock_by, item_needs, overflow, planned_for, ctx
+):
+    """Projected stock of each project's own pool of an item (``keys``, in the
+    order of ``pools``): its stock, its receipts and orders, and the part of
+    its demand it serves itself (what free stock serves is the free pool's)."""
+    run_day, horizon_day, dates = ctx
+    free_result = pools[-1][0]
+    served_by_orders = defaultdict(lambda: defaultdict(float))
+    for batch in free_result.batches:
+        if batch.key is not None:
+            for p_qty, p_day, *_rest in batch.pegs:
+                served_by_orders[batch.key][p_day] += p_qty
+    for key, (result, pool_supplies) in zip(keys, pools, strict=False):
+        free_stock, lots = stock_by.get(key, (0.0, []))
+        start = free_stock + sum(lot[2] for lot in lots)
+        demand = defaultdict(float)
+        for need in item_needs:
+            if len(need) > PROJECT and need[PROJECT] == key:
+                demand[need[0]] += need[QTY]
+        for day, qty in overflow.get(key, {}).items():
+            demand[day] -= qty
+        for day, qty in served_by_orders[key].items():
+            demand[day] += qty
+        receipts = defaultdict(float)
+        for row in pool_supplies:
+            if row[0] <= horizon_day:
+                receipts[row[0]] += row[2]
+        rows = projection_rows(
+            item_id,
+            run_day,
+            start,
+            demand,
+            receipts,
+            planned_for.get(key, {}),
+            result.expired,
+            ProjectionRow,
+            dates,
+        )
+        for row in rows:
+            row.project_id = key
+        plan_out.project_projection[item_id, key] = rows

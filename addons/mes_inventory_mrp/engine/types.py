@@ -148,6 +148,7 @@ class ProjectionRow:
     planned: float = 0.0  # new planned orders at their date_required
     expired: float = 0.0
     on_hand: float = 0.0  # projected at the end of the day
+    project_id: int | None = None  # a project's own stock (None: the pool)
 
 
 @dataclass
@@ -155,6 +156,8 @@ class Plan:
     orders: list[PlannedOrder] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     projection: dict[int, list[ProjectionRow]] = field(default_factory=dict)
+    # (item, project) -> the rows of what the project holds of the item
+    project_projection: dict[tuple, list[ProjectionRow]] = field(default_factory=dict)
     low_level_codes: dict[int, int] = field(default_factory=dict)
 
 

@@ -109,6 +109,36 @@ class TestProjectStock(MrpCase):
         self.assertEqual(peg_b.project_id, self.project_b)
         self.assertEqual(peg_b.product_qty, 3.0)
 
+    def test_projected_stock_of_each_project(self):
+        self._two_projects_and_free_demand()
+        action = self.bolt.product_tmpl_id.with_user(
+            self.planner
+        ).action_open_mes_projection()
+        self.assertEqual(action["context"]["search_default_mes_whole_pool"], 1)
+        rows = self.env["mes.mrp.projection"].search(action["domain"])
+        fields = ("date", "demand", "planned", "on_hand")
+
+        def of(project):
+            return self._rows(rows.filtered(lambda r: r.project_id == project), fields)
+
+        # The whole pool: 18 on hand, 25 of demand, 7 planned (3 for B, 4 free).
+        self.assertEqual(
+            of(self.env["project.project"]),
+            [
+                (day(0), 0.0, 0.0, 18.0),
+                (day(3), 4.0, 0.0, 14.0),
+                (day(5), 14.0, 3.0, 3.0),
+                (day(10), 7.0, 4.0, 0.0),
+            ],
+        )
+        # A serves 5 of its 8 itself (free stock the other 3); B all 6.
+        self.assertEqual(
+            of(self.project_a), [(day(0), 0.0, 0.0, 5.0), (day(5), 5.0, 0.0, 0.0)]
+        )
+        self.assertEqual(
+            of(self.project_b), [(day(0), 0.0, 0.0, 3.0), (day(5), 6.0, 3.0, 0.0)]
+        )
+
     def test_free_demand_never_takes_project_stock(self):
         self._stock(self.bolt, 20, self.loc_a)
         self._project_delivery(self.bolt, 6, 2)
