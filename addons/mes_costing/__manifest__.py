@@ -24,6 +24,7 @@
         "views/res_company_views.xml",
         "report/mes_cost_sheet_report.xml",
         "views/mes_costing_menus.xml",
+        "views/project_stock_value_views.xml",
     ],
     "demo": ["demo/mes_costing_demo.xml"],
     "assets": {

@@ -13,6 +13,9 @@
         "stock_account",
         "purchase_tier_validation",
         "base_tier_validation",
+        "project_stock",
+        "project_purchase",
+        "project_mrp",
     ],
     "data": [
         "security/mes_inventory_mrp_security.xml",
@@ -31,6 +34,7 @@
         "views/mes_mrp_projection_views.xml",
         "views/product_template_views.xml",
         "views/stock_location_views.xml",
+        "views/project_stock_views.xml",
         "views/mes_mrp_menus.xml",
         "data/mes_mrp_data.xml",
         "views/mes_mrp_suggestion_purchase_views.xml",
@@ -47,6 +51,7 @@
     "demo": [
         "demo/mes_purchase_tier_demo.xml",
         "demo/mes_demo_plant.xml",
+        "demo/mes_demo_project.xml",
         "demo/mes_demo_mrp.xml",
     ],
     "assets": {

@@ -21,6 +21,7 @@
         "views/mrp_production_views.xml",
         "views/mes_urgent_transfer_views.xml",
         "views/mes_stock_view_views.xml",
+        "views/project_stock_views.xml",
         "views/res_config_settings_views.xml",
         "security/mes_event_rules.xml",
         "data/mes_event_data.xml",

@@ -7,3 +7,4 @@ from . import mes_cost_rollup
 from . import mrp_production
 from . import mrp_unbuild
 from . import res_company
+from . import project_project

@@ -5,3 +5,4 @@ from . import test_tour_flow6
 from . import test_host_valuation
 from . import test_guarded_fields
 from . import test_zh_cn
+from . import test_project_cost

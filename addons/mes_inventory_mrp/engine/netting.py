@@ -8,18 +8,19 @@ from collections import deque
 
 # Field positions in a need tuple; the first six fields are its sort key.
 # (day, rank, direct_first, demand_key, parent_key, seq, qty, demand_id,
-#  parent_order, root_demand_id)
-DAY, QTY, DEMAND_ID, PARENT, ROOT = 0, 6, 7, 8, 9
+#  parent_order, root_demand_id[, project_id])
+DAY, QTY, DEMAND_ID, PARENT, ROOT, PROJECT = 0, 6, 7, 8, 9, 10
 RANK_FLOOR, RANK_DEMAND = 0, 1
 
 
 class Batch:
     """Net requirements grouped into one planned order (lot_days window)."""
 
-    __slots__ = ("day", "net", "pegs", "sized")
+    __slots__ = ("day", "key", "net", "pegs", "sized")
 
-    def __init__(self, day):
+    def __init__(self, day, key=None):
         self.day = day
+        self.key = key  # the project planned for (None: free stock)
         self.net = 0.0
         self.pegs = []  # (qty, day, demand_id, parent_order, root_demand_id)
         self.sized = None  # whatever the sizer returned, qty first
@@ -45,6 +46,8 @@ def net_item(
     horizon_day,
     sizer,
     eps,
+    pool_key=None,
+    shortfalls=None,
 ):
     """Net one item; see readme/USAGE.md "How the MRP plans" for the rules.
 
@@ -57,6 +60,13 @@ def net_item(
     the front) plus ``free``: stock without expiry, existing supply already
     pulled to a need, and planned receipts. Pulling supply at the need that
     first uses it is what "as if it could be moved" means.
+
+    Projects: ``pool_key`` is the project whose stock this is (None: the free
+    pool). A need tagged with another project (``PROJECT``, set by the planner
+    for a project's demand that free stock may serve) is planned in a batch
+    of its own project, whose rounding surplus stays out of this pool. With
+    ``shortfalls`` (a list), nothing is planned: ``(need, qty)`` is appended
+    for what the pool could not cover.
     """
     lots = deque([expiry, qty] for expiry, qty in lots if qty > eps)
     lots_total = float(sum(lot[1] for lot in lots))
@@ -65,7 +75,7 @@ def net_item(
     first_need = [None] * len(supplies)
     next_supply = 0
     batches = []
-    batch = None
+    open_batches = {}  # project (None: free) -> Batch
 
     days = {run_day}
     days.update(need[DAY] for need in needs)
@@ -75,33 +85,45 @@ def net_item(
         nonlocal free
         sized = sizer(open_batch.net, open_batch.day)
         open_batch.sized = sized
-        # Rounding and minimums leave stock for later needs.
-        free += sized[0] - open_batch.net
+        # Rounding and minimums leave stock for later needs (of this pool).
+        if open_batch.key == pool_key:
+            free += sized[0] - open_batch.net
         batches.append(open_batch)
 
-    def obtain(amount, day, peg):
+    def obtain(amount, day, need):
         # Existing supply first, earliest first, whole receipts at a time;
         # whatever is still missing is planned.
-        nonlocal free, next_supply, batch
+        nonlocal free, next_supply
         while amount > eps and next_supply < len(supplies):
             first_need[next_supply] = day
             qty = supplies[next_supply][1]
             free += qty
             amount -= qty
             next_supply += 1
-        if amount > eps:
-            if batch is None:
-                batch = Batch(day)
-            batch.net += amount
-            batch.pegs.append((amount, day) + peg)
-            free += amount
+        if amount <= eps:
+            return
+        free += amount
+        if shortfalls is not None:
+            shortfalls.append((need, amount))
+            return
+        if need is None:
+            key, peg = pool_key, (None, None, None)
+        else:
+            key = need[PROJECT] if len(need) > PROJECT else None
+            peg = (need[DEMAND_ID], need[PARENT], need[ROOT])
+        batch = open_batches.get(key)
+        if batch is None:
+            batch = open_batches[key] = Batch(day, key)
+        batch.net += amount
+        batch.pegs.append((amount, day) + peg)
 
     need_pos = 0
     n_needs = len(needs)
     for day in sorted(days):
-        if batch is not None and day >= batch.day + window:
-            close(batch)
-            batch = None
+        due = [b for b in open_batches.values() if day >= b.day + window]
+        for open_batch in due:
+            del open_batches[open_batch.key]
+            close(open_batch)
         while lots and lots[0][0] <= day:
             expiry, qty = lots.popleft()
             lots_total -= qty
@@ -113,7 +135,7 @@ def net_item(
         # The floor: checked at the run date and after lots expire.
         short = safety - lots_total - free
         if short > eps:
-            obtain(short, day, (None, None, None))
+            obtain(short, day, None)
         while need_pos < n_needs and needs[need_pos][DAY] == day:
             need = needs[need_pos]
             need_pos += 1
@@ -121,7 +143,7 @@ def net_item(
             above = lots_total + free - safety
             short = qty - above if above > 0 else qty
             if short > eps:
-                obtain(short, day, (need[DEMAND_ID], need[PARENT], need[ROOT]))
+                obtain(short, day, need)
             # Physically, demand takes the lots that expire first.
             while qty > eps and lots:
                 lot = lots[0]
@@ -136,8 +158,8 @@ def net_item(
             if not lots:
                 lots_total = 0.0
             free -= qty
-    if batch is not None:
-        close(batch)
+    for open_batch in list(open_batches.values()):
+        close(open_batch)
     return ItemResult(batches, expired, first_need)
 
 

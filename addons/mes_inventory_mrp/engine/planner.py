@@ -6,7 +6,7 @@ from datetime import date
 
 from .bom import flatten_kits, low_level_codes, used_edges
 from .lot_sizing import clean, item_eps, size_order
-from .netting import RANK_DEMAND, net_item, projection_rows
+from .netting import PROJECT, QTY, RANK_DEMAND, net_item, projection_rows
 from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
 
 _to_date = date.fromordinal
@@ -68,6 +68,31 @@ def _direct_demand(rows, run_day, horizon_day, eps):
     return sorted(row for row in result if row[0] <= horizon_day)
 
 
+def _net_pool(key, needs, stock_by, supplies_by, safety, window, ctx, shortfalls=None):
+    """Net one pool of an item (``key``: a project, None: free stock);
+    ``ctx``: (run_day, horizon_day, sizer, eps). Returns the netting result
+    and the pool's supplies in the order it allocated them."""
+    run_day, horizon_day, sizer, eps = ctx
+    free_stock, lots = stock_by.get(key, (0.0, []))
+    lots = [(expiry, qty) for expiry, _key, qty in sorted(lots)]
+    pool_supplies = sorted(supplies_by.get(key, ()))
+    result = net_item(
+        needs,
+        lots,
+        free_stock,
+        [(row[0], row[2]) for row in pool_supplies],
+        safety,
+        window,
+        run_day,
+        horizon_day,
+        sizer,
+        eps,
+        pool_key=key,
+        shortfalls=shortfalls,
+    )
+    return result, pool_supplies
+
+
 def plan(
     items,
     boms,
@@ -77,6 +102,7 @@ def plan(
     run_date,
     horizon_days=90,
     reschedule_out_days=3,
+    projects=(),
 ):
     """Plan what to buy, make and transfer, and when; see readme/USAGE.md.
 
@@ -93,11 +119,15 @@ def plan(
     :param horizon_days: demand after ``run_date + horizon_days`` is ignored.
     :param reschedule_out_days: existing supply arriving more than this many
         days before its first need gets a ``reschedule_out`` message.
+    :param projects: iterable of :class:`Project` (whether each may use free
+        stock); stock, demand and supply carrying a ``project_id`` not listed
+        here belong to a project that may.
     :returns: a :class:`Plan`; the same inputs in any order give an equal plan.
     :raises BomCycleError: when the BOMs in use loop.
     """
     items = _index_unique(items, lambda row: row.id, "items")
     boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
+    use_free = {project.id: project.use_free for project in projects}
     run_day = run_date.toordinal()
     dates = _Dates()
     horizon_day = run_day + horizon_days
@@ -138,12 +168,14 @@ def plan(
             targets = flatten_kits(item_id, boms, kit_cache)
         else:
             targets = ((item_id, 1.0),)
+        project_of = {row.id: row.project_id for row in demand_of[item_id]}
         for day, demand_id, qty in direct:
+            project = project_of.get(demand_id)
             for target, factor in targets:
                 seq += 1
                 needs[target].append(
                     (day, RANK_DEMAND, 0, demand_id, -1, seq)
-                    + (float(qty * factor), demand_id, None, demand_id)
+                    + (float(qty * factor), demand_id, None, demand_id, project)
                 )
 
     plan_out = Plan(low_level_codes=levels)
@@ -156,130 +188,165 @@ def plan(
         item_needs = needs.pop(item_id, [])
         item_needs.sort()
 
-        free_stock = 0.0
-        lots = []
+        # Stock, supply and needs per pool: each project that holds stock is
+        # a pool of its own; None is the free pool.
         start_qty = 0.0
+        stock_by = defaultdict(lambda: (0.0, []))
         for row in stock_of.get(item_id, ()):
             start_qty += row.qty
+            free_stock, lots = stock_by[row.project_id]
             if row.expiry is None or row.qty <= 0:
-                free_stock += row.qty
+                stock_by[row.project_id] = (free_stock + row.qty, lots)
             else:
                 lot_key = -1 if row.lot_id is None else row.lot_id
                 lots.append((row.expiry.toordinal(), lot_key, row.qty))
-        lots.sort()
-        lots = [(expiry, qty) for expiry, _key, qty in lots]
 
         # The raw date breaks ties between rows that only differ by it, so
         # sorting never has to compare two Supply objects.
-        item_supplies = sorted(
-            (max(row.date.toordinal(), run_day), row.id, row.qty, row.firm)
-            + (row.date.toordinal(), row)
-            for row in supply_of.get(item_id, ())
-            if row.qty > eps
-        )
+        supplies_by = defaultdict(list)
+        for row in supply_of.get(item_id, ()):
+            if row.qty > eps:
+                supplies_by[row.project_id].append(
+                    (max(row.date.toordinal(), run_day), row.id, row.qty, row.firm)
+                    + (row.date.toordinal(), row)
+                )
+        needs_by = defaultdict(list)
+        for need in item_needs:
+            needs_by[need[PROJECT] if len(need) > PROJECT else None].append(need)
 
         def sizer(net, day, item=item, eps=eps):
             action, vendor, qty, lead = size_order(item, net, dates[day], eps)
             return qty, action, vendor, lead
 
-        result = net_item(
-            item_needs,
-            lots,
-            free_stock,
-            [(row[0], row[2]) for row in item_supplies],
-            item.safety_stock,
-            max(item.lot_days, 1),
-            run_day,
-            horizon_day,
-            sizer,
-            eps,
+        # A project's needs take its own stock and supply first; what is left
+        # goes to the free pool (tagged with the project) when the project
+        # may use free stock, else it is planned for the project alone.
+        window = max(item.lot_days, 1)
+        ctx = (run_day, horizon_day, sizer, eps)
+        pools = []
+        overflow = {}  # project -> {day: qty its own pool left to free stock}
+        free_needs = needs_by.pop(None, [])
+        pool_keys = set(needs_by).union(stock_by, supplies_by)
+        pool_keys.discard(None)
+        for key in sorted(pool_keys):
+            pool_needs = needs_by.get(key, [])
+            if use_free.get(key, True):
+                left = []
+                pools.append(
+                    _net_pool(key, pool_needs, stock_by, supplies_by, 0.0, 1, ctx, left)
+                )
+                free_needs.extend(
+                    need[:QTY] + (qty,) + need[QTY + 1 :] for need, qty in left
+                )
+                overflow[key] = by_day = defaultdict(float)
+                for need, qty in left:
+                    by_day[need[0]] += qty
+            else:
+                pools.append(
+                    _net_pool(key, pool_needs, stock_by, supplies_by, 0.0, window, ctx)
+                )
+        free_needs.sort()
+        pools.append(
+            _net_pool(
+                None, free_needs, stock_by, supplies_by, item.safety_stock, window, ctx
+            )
         )
 
         planned = defaultdict(float)
+        expired = defaultdict(float)
+        planned_for = defaultdict(lambda: defaultdict(float))  # project -> day
         components = None
-        for batch in result.batches:
-            qty, action, vendor, lead = batch.sized
-            if qty <= eps:
-                continue
-            index = len(orders)
-            exception = "none"
-            order_day = batch.day - lead
-            if action == "none":
-                exception = "no_source"
-            elif order_day < run_day:
-                order_day = run_day
-                exception = "expedite"
-            pegs = [
-                Peg(
-                    p_qty if p_qty.is_integer() else clean(p_qty),
-                    dates[p_day],
-                    demand_id,
-                    parent,
-                    root,
-                )
-                for p_qty, p_day, demand_id, parent, root in batch.pegs
-            ]
-            orders.append(
-                PlannedOrder(
-                    index,
-                    item_id,
-                    action,
-                    qty,
-                    dates[batch.day],
-                    dates[order_day],
-                    None if vendor is None else vendor.id,
-                    exception,
-                    pegs,
-                )
-            )
-            planned[batch.day] += qty
-            if action != "make" or item_id not in boms:
-                continue
-            if components is None:
-                components = flatten_kits(item_id, boms, kit_cache)
-            # Split per root so every component order knows the top-level
-            # demand; rounding and minimums ride with the last peg.
-            shares = {}
-            for p_qty, _day, _demand, _parent, root in batch.pegs:
-                shares[root] = shares.get(root, 0.0) + p_qty
-            shares[batch.pegs[-1][4]] += qty - batch.net
-            for component, factor in components:
-                for root, share in shares.items():
-                    need_qty = share * factor
-                    if need_qty <= 0:
-                        continue
-                    seq += 1
-                    needs[component].append(
-                        (order_day, RANK_DEMAND, 1, "", index, seq)
-                        + (need_qty, None, index, root)
+        for result, _pool_supplies in pools:
+            for day, qty in result.expired.items():
+                expired[day] += qty
+            for batch in result.batches:
+                qty, action, vendor, lead = batch.sized
+                if qty <= eps:
+                    continue
+                index = len(orders)
+                exception = "none"
+                order_day = batch.day - lead
+                if action == "none":
+                    exception = "no_source"
+                elif order_day < run_day:
+                    order_day = run_day
+                    exception = "expedite"
+                pegs = [
+                    Peg(
+                        p_qty if p_qty.is_integer() else clean(p_qty),
+                        dates[p_day],
+                        demand_id,
+                        parent,
+                        root,
                     )
+                    for p_qty, p_day, demand_id, parent, root in batch.pegs
+                ]
+                orders.append(
+                    PlannedOrder(
+                        index,
+                        item_id,
+                        action,
+                        qty,
+                        dates[batch.day],
+                        dates[order_day],
+                        None if vendor is None else vendor.id,
+                        exception,
+                        pegs,
+                        batch.key,
+                    )
+                )
+                planned[batch.day] += qty
+                if batch.key is not None:
+                    planned_for[batch.key][batch.day] += qty
+                if action != "make" or item_id not in boms:
+                    continue
+                if components is None:
+                    components = flatten_kits(item_id, boms, kit_cache)
+                # Split per root so every component order knows the top-level
+                # demand; rounding and minimums ride with the last peg. The
+                # components are the demand of the order's project.
+                shares = {}
+                for p_qty, _day, _demand, _parent, root in batch.pegs:
+                    shares[root] = shares.get(root, 0.0) + p_qty
+                shares[batch.pegs[-1][4]] += qty - batch.net
+                for component, factor in components:
+                    for root, share in shares.items():
+                        need_qty = share * factor
+                        if need_qty <= 0:
+                            continue
+                        seq += 1
+                        needs[component].append(
+                            (order_day, RANK_DEMAND, 1, "", index, seq)
+                            + (need_qty, None, index, root, batch.key)
+                        )
 
         receipts = defaultdict(float)
-        for position, supply in enumerate(item_supplies):
-            day, supply_id, qty, firm, _raw, row = supply
-            if day <= horizon_day:
-                receipts[day] += qty
-            if firm:
-                continue
-            first = result.first_need[position]
-            if first is None:
-                kind, suggested = "cancel", None
-            elif day > first:
-                kind, suggested = "reschedule_in", first
-            elif first - day > reschedule_out_days:
-                kind, suggested = "reschedule_out", first
-            else:
-                continue
-            messages.append(
-                Message(
-                    supply_id=supply_id,
-                    item_id=item_id,
-                    message_type=kind,
-                    date_current=row.date,
-                    date_suggested=None if suggested is None else dates[suggested],
-                    qty=qty,
+        for result, pool_supplies in pools:
+            for position, supply in enumerate(pool_supplies):
+                day, supply_id, qty, firm, _raw, row = supply
+                if day <= horizon_day:
+                    receipts[day] += qty
+                if firm:
+                    continue
+                first = result.first_need[position]
+                if first is None:
+                    kind, suggested = "cancel", None
+                elif day > first:
+                    kind, suggested = "reschedule_in", first
+                elif first - day > reschedule_out_days:
+                    kind, suggested = "reschedule_out", first
+                else:
+                    continue
+                messages.append(
+                    Message(
+                        supply_id=supply_id,
+                        item_id=item_id,
+                        message_type=kind,
+                        date_current=row.date,
+                        date_suggested=None if suggested is None else dates[suggested],
+                        qty=qty,
+                    )
                 )
-            )
 
         demand_by_day = defaultdict(float)
         for need in item_needs:
@@ -291,8 +358,64 @@ def plan(
             demand_by_day,
             receipts,
             planned,
+            expired,
+            ProjectionRow,
+            dates,
+        )
+        if pool_keys:
+            _project_projection(
+                plan_out,
+                item_id,
+                sorted(pool_keys),
+                pools,
+                stock_by,
+                item_needs,
+                overflow,
+                planned_for,
+                (run_day, horizon_day, dates),
+            )
+    return plan_out
+
+
+def _project_projection(
+    plan_out, item_id, keys, pools, stock_by, item_needs, overflow, planned_for, ctx
+):
+    """Projected stock of each project's own pool of an item (``keys``, in the
+    order of ``pools``): its stock, its receipts and orders, and the part of
+    its demand it serves itself (what free stock serves is the free pool's)."""
+    run_day, horizon_day, dates = ctx
+    free_result = pools[-1][0]
+    served_by_orders = defaultdict(lambda: defaultdict(float))
+    for batch in free_result.batches:
+        if batch.key is not None:
+            for p_qty, p_day, *_rest in batch.pegs:
+                served_by_orders[batch.key][p_day] += p_qty
+    for key, (result, pool_supplies) in zip(keys, pools, strict=False):
+        free_stock, lots = stock_by.get(key, (0.0, []))
+        start = free_stock + sum(lot[2] for lot in lots)
+        demand = defaultdict(float)
+        for need in item_needs:
+            if len(need) > PROJECT and need[PROJECT] == key:
+                demand[need[0]] += need[QTY]
+        for day, qty in overflow.get(key, {}).items():
+            demand[day] -= qty
+        for day, qty in served_by_orders[key].items():
+            demand[day] += qty
+        receipts = defaultdict(float)
+        for row in pool_supplies:
+            if row[0] <= horizon_day:
+                receipts[row[0]] += row[2]
+        rows = projection_rows(
+            item_id,
+            run_day,
+            start,
+            demand,
+            receipts,
+            planned_for.get(key, {}),
             result.expired,
             ProjectionRow,
             dates,
         )
-    return plan_out
+        for row in rows:
+            row.project_id = key
+        plan_out.project_projection[item_id, key] = rows

@@ -60,6 +60,19 @@ class Bom:
 
 
 @dataclass(frozen=True)
+class Project:
+    """A project that holds its own stock.
+
+    Its demand is served by its own stock and supply first; then, when
+    ``use_free``, by the free stock and supply of the pool. Nothing else ever
+    consumes its stock or supply.
+    """
+
+    id: int
+    use_free: bool = True
+
+
+@dataclass(frozen=True)
 class Stock:
     """Nettable, released on-hand of one lot (or of no lot) in the pool."""
 
@@ -67,6 +80,7 @@ class Stock:
     qty: float
     expiry: date | None = None  # the lot leaves the projection on this day
     lot_id: int | None = None
+    project_id: int | None = None  # held by this project (its location)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class Demand:
     qty: float
     kind: str = "move"  # "move" or "forecast"
     customer: bool = False  # actual customer demand: consumes forecasts
+    project_id: int | None = None  # demand of a project that holds stock
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class Supply:
     date: date
     qty: float
     firm: bool = False  # approved suggestion: used, never messaged
+    project_id: int | None = None  # supply of a project that holds stock
 
 
 @dataclass
@@ -110,6 +126,7 @@ class PlannedOrder:
     vendor_id: int | None = None
     exception: str = "none"  # "none", "expedite", "no_source"
     pegs: list[Peg] = field(default_factory=list)
+    project_id: int | None = None  # planned for this project's stock
 
 
 @dataclass
@@ -131,6 +148,7 @@ class ProjectionRow:
     planned: float = 0.0  # new planned orders at their date_required
     expired: float = 0.0
     on_hand: float = 0.0  # projected at the end of the day
+    project_id: int | None = None  # a project's own stock (None: the pool)
 
 
 @dataclass
@@ -138,6 +156,8 @@ class Plan:
     orders: list[PlannedOrder] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     projection: dict[int, list[ProjectionRow]] = field(default_factory=dict)
+    # (item, project) -> the rows of what the project holds of the item
+    project_projection: dict[tuple, list[ProjectionRow]] = field(default_factory=dict)
     low_level_codes: dict[int, int] = field(default_factory=dict)
 
 

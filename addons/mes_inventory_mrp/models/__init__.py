@@ -9,6 +9,7 @@ from . import stock_quant
 from . import stock_move
 from . import mes_mrp_planning_group
 from . import stock_location
+from . import project_project
 from . import stock_warehouse
 from . import product_template
 from . import mes_mrp_forecast

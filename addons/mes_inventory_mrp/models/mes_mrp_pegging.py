@@ -13,6 +13,7 @@ class MesMrpPegging(models.Model):
     )
     company_id = fields.Many2one(related="suggestion_id.company_id", store=True)
     product_id = fields.Many2one(related="suggestion_id.product_id")
+    project_id = fields.Many2one(related="suggestion_id.project_id", string="Project")
     demand_type = fields.Selection(
         [
             ("move", "Stock Move"),

@@ -21,6 +21,12 @@ class MesMrpProjection(models.TransientModel):
     )
     product_id = fields.Many2one("product.product", readonly=True, index=True)
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    project_id = fields.Many2one(
+        "project.project",
+        readonly=True,
+        help="Rows of the stock this project holds (its own stock, receipts and "
+        "orders, and the demand it serves itself); empty: the whole pool.",
+    )
     date = fields.Date(readonly=True)
     demand = fields.Float(digits="Product Unit", readonly=True)
     receipts = fields.Float(
@@ -77,6 +83,7 @@ class MesMrpProjection(models.TransientModel):
                 "create": False,
                 "delete": False,
                 "searchpanel_default_planning_group_id": groups[0].id,
+                "search_default_mes_whole_pool": 1,
             },
         }
 
@@ -114,6 +121,23 @@ class MesMrpProjection(models.TransientModel):
             }
             for row in rows
         ]
+        for (item_id, project_id), project_rows in result.project_projection.items():
+            if item_id != product.id:
+                continue
+            vals_list += [
+                {
+                    "planning_group_id": group.id,
+                    "product_id": product.id,
+                    "project_id": project_id,
+                    "date": row.date,
+                    "demand": row.demand,
+                    "receipts": row.receipts,
+                    "planned": row.planned,
+                    "expired": row.expired,
+                    "on_hand": row.on_hand,
+                }
+                for row in project_rows
+            ]
         if not vals_list:
             vals_list.append(
                 {

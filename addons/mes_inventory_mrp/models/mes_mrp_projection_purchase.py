@@ -34,6 +34,8 @@ class MesMrpProjection(models.TransientModel):
             by_day[max(day, first_day)] += move.product_qty
         seen = set()
         for vals in vals_list:
+            if vals.get("project_id"):
+                continue  # a project's rows: the pool's rows show what is in transit
             vals["in_transit"] = by_day.get(vals["date"], 0.0)
             seen.add(vals["date"])
         for day in sorted(set(by_day) - seen):

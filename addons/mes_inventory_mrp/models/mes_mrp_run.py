@@ -344,6 +344,7 @@ class MesMrpRun(models.Model):
             inputs.run_date,
             horizon_days=group.horizon_days,
             reschedule_out_days=group.reschedule_out_days,
+            projects=inputs.projects,
         )
 
     def _write_plan(self, result, inputs):

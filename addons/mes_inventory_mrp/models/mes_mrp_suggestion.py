@@ -115,6 +115,14 @@ class MesMrpSuggestion(models.Model):
         string="Subtotal", currency_field="currency_id", readonly=True
     )
     warehouse_id = fields.Many2one("stock.warehouse", check_company=True)
+    project_id = fields.Many2one(
+        "project.project",
+        index="btree_not_null",
+        ondelete="set null",
+        help="Planned for this project's own stock (a project that holds stock): "
+        "its RFQ or manufacturing order carries the project and receives into "
+        "the project's location.",
+    )
     state = fields.Selection(
         [
             ("new", "New"),
@@ -384,6 +392,8 @@ class MesMrpSuggestion(models.Model):
             for suggestion in group:
                 rule = suggestion.transfer_rule_id
                 location = rule.location_dest_id or dest.lot_stock_id
+                if suggestion.project_id.mes_hold_stock:
+                    location = suggestion.project_id._mes_stock_location(dest)
                 # Odoo schedules a rule's move its delay before the planned
                 # date: shift it so the receipt lands on the required date.
                 planned = self._mes_noon(suggestion.date_required, tz) + timedelta(

@@ -125,7 +125,7 @@ class MesMrpSuggestion(models.Model):
         self.ensure_one()
         warehouse = self.warehouse_id or self.planning_group_id.warehouse_id
         start, _finish = self._mes_production_dates()
-        return {
+        vals = {
             "product_id": self.product_id.id,
             "product_qty": self.product_qty,
             "product_uom_id": self.product_id.uom_id.id,
@@ -135,6 +135,13 @@ class MesMrpSuggestion(models.Model):
             "date_start": start,
             "origin": self.run_id.display_name or _("MRP"),
         }
+        if self.project_id:
+            vals["project_id"] = self.project_id.id
+            if self.project_id.mes_hold_stock:
+                # finished goods made for the project are the project's
+                location = self.project_id._mes_stock_location(warehouse)
+                vals["location_dest_id"] = location.id
+        return vals
 
     @guarded_action
     def action_create_productions(self):

@@ -363,7 +363,13 @@ class MesMrpSuggestion(models.Model):
             or company.currency_id
         )
         warehouse = self.warehouse_id or self.planning_group_id.warehouse_id
-        return (self.partner_id, company, currency, warehouse.in_type_id)
+        return (
+            self.partner_id,
+            company,
+            currency,
+            warehouse.in_type_id,
+            self.project_id,
+        )
 
     @api.model
     def _mes_noon(self, day, tz):
@@ -378,7 +384,7 @@ class MesMrpSuggestion(models.Model):
         """Values of the RFQ of ``key`` for these suggestions: Odoo's own, as
         its buy rule prepares them (``stock.rule._prepare_purchase_order``),
         for MRP's receipt type, buyer, origin and order deadline."""
-        partner, company, currency, picking_type = key
+        partner, company, currency, picking_type, project = key
         partner = partner.with_company(company)
         supplier = self.supplierinfo_id.filtered(
             lambda s: s.partner_id == partner and s.currency_id == currency
@@ -406,6 +412,9 @@ class MesMrpSuggestion(models.Model):
             user_id=partner.buyer_id.id or self.env.uid,
             origin=", ".join(runs) or False,
             mes_from_mrp=True,
+            # the host's project link: analytic distribution of the lines,
+            # receipt into the project's location when it holds stock
+            project_id=project.id,
         )
         return values
 
@@ -464,6 +473,7 @@ class MesMrpSuggestion(models.Model):
                 order.company_id,
                 order.currency_id,
                 order.picking_type_id,
+                order.project_id,
             )
             found.setdefault(key, order)
         missing = [key for key in by_key if key not in found]

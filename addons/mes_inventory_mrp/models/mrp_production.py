@@ -26,6 +26,18 @@ class MrpProduction(models.Model):
         for production in self:
             production.mes_suggestion_count = counts.get(production, 0)
 
+    def action_confirm(self):
+        # What a project that holds stock makes goes to its location.
+        for production in self.filtered(
+            lambda p: p.state == "draft" and p.project_id.mes_hold_stock
+        ):
+            warehouse = production.picking_type_id.warehouse_id
+            if warehouse and production.location_dest_id == warehouse.lot_stock_id:
+                production.location_dest_id = production.project_id._mes_stock_location(
+                    warehouse
+                )
+        return super().action_confirm()
+
     def _get_mes_action(self):
         """The MOs just made from suggestions: a list, or the form if one."""
         return records_action(self, "mrp.mrp_production_action")

@@ -30,6 +30,33 @@ class PurchaseOrder(models.Model):
         for order in self:
             order.mes_suggestion_count = counts.get(order, 0)
 
+    def _mes_project_location(self):
+        """The location of this order's project in its receipt warehouse when
+        the project holds stock (else an empty recordset)."""
+        self.ensure_one()
+        warehouse = self.picking_type_id.warehouse_id
+        if not (self.project_id.mes_hold_stock and warehouse) or self.dest_address_id:
+            return self.env["stock.location"]
+        return self.project_id._mes_stock_location(warehouse)
+
+    def _get_destination_location(self):
+        # Goods bought for a project that holds stock land in its location.
+        location_id = super()._get_destination_location()
+        if self.project_id.mes_hold_stock:
+            warehouse = self.picking_type_id.warehouse_id
+            if warehouse and location_id == warehouse.lot_stock_id.id:
+                location = self._mes_project_location()
+                return location.id or location_id
+        return location_id
+
+    def _get_final_location_record(self):
+        location = super()._get_final_location_record()
+        if self.project_id.mes_hold_stock:
+            warehouse = self.picking_type_id.warehouse_id
+            if warehouse and location == warehouse.lot_stock_id:
+                return self._mes_project_location() or location
+        return location
+
     def _get_mes_action(self):
         """The orders just made from suggestions: a list, or the form if one."""
         return records_action(self, "purchase.purchase_rfq")

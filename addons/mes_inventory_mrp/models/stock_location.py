@@ -1,5 +1,6 @@
-from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, ormcache
 
 
 class StockLocation(models.Model):
@@ -16,6 +17,16 @@ class StockLocation(models.Model):
         string="Quality/Quarantine Location",
         help="Lots that are not released (pending, quarantined) may be moved "
         "into this location, e.g. an inspection area or a quarantine cage.",
+    )
+
+    mes_project_id = fields.Many2one(
+        "project.project",
+        string="Held for Project",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Stock here belongs to this project: only its manufacturing orders "
+        "and deliveries take it, and the MRP nets it for this project alone. "
+        "Set on the location the project gets in a warehouse.",
     )
 
     mes_frozen = fields.Boolean(
@@ -40,7 +51,57 @@ class StockLocation(models.Model):
         "res.users", string="Frozen By", copy=False, readonly=True
     )
 
+    @api.constrains("mes_project_id", "usage", "company_id")
+    def _check_mes_project_id(self):
+        for location in self.filtered("mes_project_id"):
+            project = location.mes_project_id
+            if location.usage != "internal":
+                raise ValidationError(
+                    _(
+                        "%(location)s holds stock for project %(project)s, so it "
+                        "must be an internal location.",
+                        location=location.display_name,
+                        project=project.display_name,
+                    )
+                )
+            if project.company_id and project.company_id != location.company_id:
+                raise ValidationError(
+                    _(
+                        "%(location)s belongs to %(company)s but holds stock for "
+                        "project %(project)s of %(other)s: use a location of the "
+                        "project's company.",
+                        location=location.display_name,
+                        company=location.company_id.name,
+                        project=project.display_name,
+                        other=project.company_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        locations = super().create(vals_list)
+        if any(vals.get("mes_project_id") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return locations
+
+    @api.model
+    @ormcache()
+    def _mes_project_location_pairs(self):
+        """``((location id, project id), ...)`` of every project location, all
+        companies: cached, so reserving costs no query while no project holds
+        stock (a new project location clears the cache)."""
+        self.flush_model(["mes_project_id"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, mes_project_id FROM stock_location "
+                "WHERE mes_project_id IS NOT NULL ORDER BY id"
+            )
+        )
+        return tuple(tuple(row) for row in rows)
+
     def write(self, vals):
+        if "mes_project_id" in vals:
+            self.env.registry.clear_cache()
         if vals.get("mes_frozen") and "mes_frozen_date" not in vals:
             vals = dict(
                 vals,

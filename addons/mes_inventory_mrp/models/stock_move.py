@@ -61,6 +61,7 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         self._mes_check_frozen_locations()
+        self._mes_check_project_stock()
         self._mes_check_over_receipt()
         self._mes_check_lot_quality()
         done = super()._action_done(cancel_backorder=cancel_backorder)
@@ -79,8 +80,64 @@ class StockMove(models.Model):
         move = self
         if self._mes_allows_unreleased_lots():
             move = self.with_context(mes_reserve_unreleased=True)
-        return super(StockMove, move)._update_reserved_quantity_vals(
-            need, location_id, lot_id, package_id, owner_id, strict
+        pairs = self.env["stock.location"]._mes_project_location_pairs()
+        if not pairs or self.env.context.get("mes_project_reserving"):
+            return super(StockMove, move)._update_reserved_quantity_vals(
+                need, location_id, lot_id, package_id, owner_id, strict
+            )
+        # Project stock: the move's project's own location first, then free
+        # stock when the project may use it; never another project's.
+        move = move.with_context(mes_project_reserving=True)
+        project = self._mes_project()
+        own = self.env["stock.location"].browse(
+            loc_id for loc_id, project_id in pairs if project_id == project.id
+        )
+        own = own.filtered(
+            lambda loc: loc.parent_path.startswith(location_id.parent_path)
+        )
+        # A transfer into the project's location (free stock given to the
+        # project) takes free stock, never what is already there.
+        into_own = own.filtered(
+            lambda loc: self.location_dest_id.parent_path.startswith(loc.parent_path)
+        )
+        own -= into_own
+        vals_list, taken = [], 0.0
+        rounding = self.product_id.uom_id
+        for location in own:
+            if rounding.compare(need - taken, 0) <= 0:
+                break
+            vals, qty = super(StockMove, move)._update_reserved_quantity_vals(
+                need - taken, location, lot_id, package_id, owner_id, strict
+            )
+            vals_list += vals
+            taken += qty
+        free_allowed = (
+            not project
+            or not project.mes_hold_stock
+            or project.mes_use_free_stock
+            or into_own
+        )
+        if free_allowed and rounding.compare(need - taken, 0) > 0:
+            vals, qty = super(
+                StockMove,
+                move.with_context(
+                    mes_exclude_location_ids=[loc_id for loc_id, _p in pairs]
+                ),
+            )._update_reserved_quantity_vals(
+                need - taken, location_id, lot_id, package_id, owner_id, strict
+            )
+            vals_list += vals
+            taken += qty
+        return vals_list, taken
+
+    def _mes_project(self):
+        """The project whose demand or supply this move is: its manufacturing
+        order's, else its transfer's (the host's ``project_id`` fields)."""
+        self.ensure_one()
+        return (
+            self.raw_material_production_id.project_id
+            or self.production_id.project_id
+            or self.picking_id.project_id
         )
 
     @api.model
@@ -213,6 +270,55 @@ class StockMove(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT pg_advisory_xact_lock(%s)", mes_product_lock_key(product_id)
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Project stock
+    # ------------------------------------------------------------------
+    def _mes_check_project_stock(self):
+        """Refuse taking a project's stock for anything but that project.
+
+        Scrap and inventory adjustments (to an inventory location) pass: they
+        correct the project's own books."""
+        pairs = self.env["stock.location"]._mes_project_location_pairs()
+        if not pairs:
+            return
+        project_of = dict(pairs)
+        Location = self.env["stock.location"]
+        for ml in self.filtered(
+            lambda m: m.state not in ("done", "cancel") and not m.is_inventory
+        ).move_line_ids:
+            if ml.location_dest_id.usage == "inventory":
+                continue
+            if not (ml.picked or not ml.move_id.picked):
+                continue
+            held = [
+                int(part)
+                for part in ml.location_id.parent_path.split("/")
+                if part and int(part) in project_of
+            ]
+            if not held:
+                continue
+            owner = project_of[held[-1]]
+            project = ml.move_id._mes_project()
+            if project.id == owner:
+                continue
+            held_by = Location.browse(held[-1]).sudo().mes_project_id
+            raise UserError(
+                _(
+                    "%(ref)s: %(product)s cannot be taken from %(location)s: that "
+                    "stock is held by project %(owner)s and this move is %(purpose)s. "
+                    "Take it from free stock or from the project's own location, "
+                    "or move it to free stock first with a transfer of project "
+                    "%(owner)s.",
+                    ref=ml.move_id.reference or ml.move_id.display_name,
+                    product=ml.product_id.display_name,
+                    location=ml.location_id.display_name,
+                    owner=held_by.display_name,
+                    purpose=_("for project %s", project.display_name)
+                    if project
+                    else _("for no project"),
                 )
             )
 

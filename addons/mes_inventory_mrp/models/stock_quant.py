@@ -1,9 +1,16 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.fields import Domain
 
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
+
+    mes_project_id = fields.Many2one(
+        related="location_id.mes_project_id",
+        store=True,
+        index="btree_not_null",
+        string="Held for Project",
+    )
 
     def _get_gather_domain(
         self,
@@ -20,6 +27,10 @@ class StockQuant(models.Model):
         states = self.env.context.get("mes_reservable_lot_states")
         if states:
             domain &= self.env["stock.lot"]._mes_usable_domain(states=states)
+        excluded = self.env.context.get("mes_exclude_location_ids")
+        if excluded:
+            # stock held by projects (see stock.move reservation)
+            domain &= Domain("location_id", "not in", excluded)
         if self.env.context.get("mes_skip_frozen"):
             # a location being counted keeps its stock until the count is done
             domain &= Domain("location_id.mes_frozen", "=", False)

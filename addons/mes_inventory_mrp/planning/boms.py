@@ -233,6 +233,7 @@ def keep_reached(inputs, kits):
 def add_firm_components(inputs, firm_rows):
     """Firm make orders consume their components from their start date."""
     bom_of_product = {bom.product_id: bom for bom in inputs.boms}
+    held = {project.id for project in inputs.projects}
     for row in firm_rows:
         bom = bom_of_product.get(row.product_id)
         if row.action != "make" or bom is None or bom.kind != "normal":
@@ -244,5 +245,6 @@ def add_firm_components(inputs, firm_rows):
                     item_id=line.component_id,
                     date=row.date_order,
                     qty=row.qty * line.qty,
+                    project_id=row.project_id if row.project_id in held else None,
                 )
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from ..engine import Bom, Demand, Item, Stock, Supply
+from ..engine import Bom, Demand, Item, Project, Stock, Supply
 
 
 class UomConverter:
@@ -89,3 +89,4 @@ class MrpInputs:
     move_links: dict[int, MoveLink] = field(default_factory=dict)  # move id ->
     in_qc: defaultdict = field(default_factory=lambda: defaultdict(float))
     transfers: dict[int, TransferSource] = field(default_factory=dict)
+    projects: list[Project] = field(default_factory=list)  # that hold stock

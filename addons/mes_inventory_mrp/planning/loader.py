@@ -13,6 +13,7 @@ from .inputs import MrpInputs
 from .moves import load_firm_orders, load_forecasts, load_moves, load_rfqs
 from .on_hand import load_on_hand
 from .products import load_products, load_uoms
+from .projects import load_projects
 from .routes import load_transfer_sources
 from .scope import PlanningScope
 from .vendors import load_vendors
@@ -28,6 +29,7 @@ def load_inputs(run):
         convert=load_uoms(env),
         precision=env["decimal.precision"].precision_get("Product Unit"),
     )
+    load_projects(scope, inputs)
     load_on_hand(scope, inputs)
     load_moves(scope, inputs)
     load_rfqs(scope, inputs)

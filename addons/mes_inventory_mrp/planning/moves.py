@@ -22,6 +22,7 @@ class MoveRow(NamedTuple):
     to_customer: bool
     purchase_line_id: int | None
     production_id: int | None
+    project_id: int | None  # the move's project (location, MO, transfer)
 
 
 class RfqRow(NamedTuple):
@@ -29,6 +30,7 @@ class RfqRow(NamedTuple):
     product_id: int
     qty: float
     day: date
+    project_id: int | None
 
 
 class FirmRow(NamedTuple):
@@ -40,6 +42,7 @@ class FirmRow(NamedTuple):
     date_required: date
     date_order: date
     action: str
+    project_id: int | None
 
 
 class ForecastRow(NamedTuple):
@@ -63,11 +66,21 @@ def load_moves(scope, inputs):
                    m.location_id = ANY(%(pool)s) AS leaving,
                    dest.usage = 'customer' AS to_customer,
                    m.purchase_line_id AS purchase_line_id,
-                   m.production_id AS production_id
+                   m.production_id AS production_id,
+                   COALESCE(
+                       CASE WHEN m.location_id = ANY(%(pool)s)
+                            THEN src.mes_project_id
+                            ELSE dest.mes_project_id END,
+                       raw.project_id, fin.project_id, pk.project_id
+                   ) AS project_id
               FROM stock_move m
               JOIN product_product pp ON pp.id = m.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               JOIN stock_location dest ON dest.id = m.location_dest_id
+              JOIN stock_location src ON src.id = m.location_id
+              LEFT JOIN mrp_production raw ON raw.id = m.raw_material_production_id
+              LEFT JOIN mrp_production fin ON fin.id = m.production_id
+              LEFT JOIN stock_picking pk ON pk.id = m.picking_id
              WHERE m.state NOT IN ('done', 'cancel', 'draft')
                AND pt.is_storable
                AND m.product_qty > 0
@@ -78,8 +91,10 @@ def load_moves(scope, inputs):
             pool=scope.pool,
         ),
     )
+    held = {project.id for project in inputs.projects}
     for row in rows:
         key = "move:%d" % row.id
+        project_id = row.project_id if row.project_id in held else None
         if row.leaving:
             inputs.demands.append(
                 Demand(
@@ -88,11 +103,18 @@ def load_moves(scope, inputs):
                     date=row.day,
                     qty=row.qty,
                     customer=row.to_customer,
+                    project_id=project_id,
                 )
             )
         else:
             inputs.supplies.append(
-                Supply(id=key, item_id=row.product_id, date=row.day, qty=row.qty)
+                Supply(
+                    id=key,
+                    item_id=row.product_id,
+                    date=row.day,
+                    qty=row.qty,
+                    project_id=project_id,
+                )
             )
             inputs.move_links[row.id] = MoveLink(
                 row.purchase_line_id, row.production_id
@@ -109,7 +131,8 @@ def load_rfqs(scope, inputs):
             SELECT l.id AS id, l.product_id AS product_id,
                    l.product_uom_qty AS qty,
                    (COALESCE(l.date_planned, o.date_planned, o.date_order)
-                        AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                        AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day,
+                   o.project_id AS project_id
               FROM purchase_order_line l
               JOIN purchase_order o ON o.id = l.order_id
               JOIN stock_picking_type spt ON spt.id = o.picking_type_id
@@ -127,10 +150,15 @@ def load_rfqs(scope, inputs):
             warehouses=scope.warehouse_ids,
         ),
     )
+    held = {project.id for project in inputs.projects}
     for row in rows:
         inputs.supplies.append(
             Supply(
-                id="rfq:%d" % row.id, item_id=row.product_id, date=row.day, qty=row.qty
+                id="rfq:%d" % row.id,
+                item_id=row.product_id,
+                date=row.day,
+                qty=row.qty,
+                project_id=row.project_id if row.project_id in held else None,
             )
         )
 
@@ -144,13 +172,14 @@ def load_firm_orders(scope, inputs):
         SQL(
             """
             SELECT id, product_id, product_qty AS qty, date_required, date_order,
-                   action
+                   action, project_id
               FROM mes_mrp_suggestion
              WHERE planning_group_id = %s AND state = 'approved'
             """,
             scope.group_id,
         ),
     )
+    held = {project.id for project in inputs.projects}
     for row in rows:
         inputs.supplies.append(
             Supply(
@@ -159,6 +188,7 @@ def load_firm_orders(scope, inputs):
                 date=row.date_required,
                 qty=row.qty,
                 firm=True,
+                project_id=row.project_id if row.project_id in held else None,
             )
         )
     return rows

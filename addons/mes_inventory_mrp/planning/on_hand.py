@@ -15,6 +15,7 @@ class QuantRow(NamedTuple):
     qty: float
     expiry: date | None  # the lot's expiration day in the planning time zone
     released: bool
+    project_id: int | None  # held by this project (the quant's location)
 
 
 def load_on_hand(scope, inputs):
@@ -34,13 +35,16 @@ def load_on_hand(scope, inputs):
                    SUM(q.quantity) AS qty,
                    (lot.expiration_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date
                        AS expiry,
-                   %(released)s AS released
+                   %(released)s AS released,
+                   loc.mes_project_id AS project_id
               FROM stock_quant q
+              JOIN stock_location loc ON loc.id = q.location_id
               JOIN product_product pp ON pp.id = q.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN stock_lot lot ON lot.id = q.lot_id
              WHERE q.location_id = ANY(%(pool)s) AND pt.is_storable
-          GROUP BY q.product_id, q.lot_id, lot.expiration_date, 5
+          GROUP BY q.product_id, q.lot_id, lot.expiration_date, 5,
+                   loc.mes_project_id
             """,
             tz=scope.tz_name,
             released=env["stock.lot"]._mes_released_sql("lot"),
@@ -57,5 +61,6 @@ def load_on_hand(scope, inputs):
                 qty=row.qty,
                 expiry=row.expiry,
                 lot_id=row.lot_id,
+                project_id=row.project_id,
             )
         )

@@ -116,6 +116,7 @@ class PlanWriter:
                 "date_required": order.date_required,
                 "date_order": order.date_order,
                 "warehouse_id": receiving_warehouse,
+                "project_id": order.project_id or False,
                 "state": "new",
                 "exception": order.exception,
                 "exception_message": False,

@@ -12,6 +12,7 @@ class MesKittingShortage(models.Model):
     workorder_id = fields.Many2one("mrp.workorder", ondelete="set null")
     move_id = fields.Many2one("stock.move", string="Component Move", ondelete="cascade")
     company_id = fields.Many2one("res.company", index=True)
+    project_id = fields.Many2one(related="production_id.project_id")
     product_id = fields.Many2one("product.product", required=True)
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     location_id = fields.Many2one("stock.location", string="Consumed From")

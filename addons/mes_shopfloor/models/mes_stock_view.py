@@ -47,7 +47,7 @@ class MesStockView(models.Model):
             "location_dest_id",
             "product_qty",
         ],
-        "stock.location": ["usage", "warehouse_id"],
+        "stock.location": ["usage", "warehouse_id", "mes_project_id"],
         "stock.warehouse": ["mes_role"],
         "mrp.workcenter": ["mes_line_location_id"],
     }
@@ -60,6 +60,11 @@ class MesStockView(models.Model):
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     location_id = fields.Many2one("stock.location", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
+    project_id = fields.Many2one(
+        "project.project",
+        readonly=True,
+        help="The project holding this stock (its location), empty for free stock.",
+    )
     location_role = fields.Selection(LOCATION_ROLES, string="Role", readonly=True)
     state = fields.Selection(STOCK_STATES, readonly=True)
     quantity = fields.Float(digits="Product Unit", readonly=True)
@@ -133,7 +138,7 @@ SELECT r.id, r.product_id, pp.product_tmpl_id, r.company_id, l.warehouse_id,
             THEN 'line_side'
             WHEN w.mes_role = 'shop_floor' THEN 'shop_floor'
             ELSE 'central' END AS location_role,
-       r.state, r.qty AS quantity
+       r.state, r.qty AS quantity, l.mes_project_id AS project_id
   FROM rows r
   JOIN product_product pp ON pp.id = r.product_id
   JOIN stock_location l ON l.id = r.location_id

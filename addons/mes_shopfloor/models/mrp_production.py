@@ -151,6 +151,8 @@ class MrpProduction(models.Model):
             "scheduled_date": self.date_start,
             "mes_production_id": self.id,
             "mes_transfer_kind": kind,
+            # picks and returns of a project's MO are the project's (host field)
+            "project_id": self.project_id.id,
             "move_ids": [
                 Command.create(
                     {
@@ -316,11 +318,15 @@ class MrpProduction(models.Model):
             production = self.browse(mo_id)
             warehouse = production._mes_central_warehouse()
             products = Product.browse([p for p, _q in lines])
+            destination = warehouse.lot_stock_id
+            if production.project_id.mes_hold_stock:
+                # the surplus of a project's MO goes back to the project
+                destination = production.project_id._mes_stock_location(warehouse)
             vals_list.append(
                 production._mes_transfer_vals(
                     warehouse.int_type_id,
                     Location.browse(location_id),
-                    warehouse.lot_stock_id,
+                    destination,
                     "return",
                     [
                         (product, qty, product.uom_id)

@@ -151,10 +151,13 @@ class MrpProduction(models.Model):
             )
             required = move.product_qty
             missing = uom.round(max(required - reserved, 0.0))
-            key = (move.product_id.id, move.location_id.id)
-            take = uom.round(min(missing, max(free.get(key, 0.0), 0.0)))
-            if take > 0:
-                free[key] -= take
+            take = 0.0
+            for pool in self._mes_kitting_pools(move.raw_material_production_id):
+                key = (move.product_id.id, move.location_id.id, pool)
+                part = uom.round(min(missing - take, max(free.get(key, 0.0), 0.0)))
+                if part > 0:
+                    free[key] -= part
+                    take += part
             available = uom.round(min(reserved, required) + take)
             covered[move.id] = (available, required)
             if float_compare(available, required, precision_rounding=uom.rounding) < 0:
@@ -261,8 +264,9 @@ class MrpProduction(models.Model):
 
     @api.model
     def _mes_free_stock(self, products, locations):
-        """Unreserved usable stock per (product, location), child locations
-        included: {(product_id, location_id): qty}."""
+        """Unreserved usable stock per (product, location, project holding
+        it), child locations included: {(product_id, location_id,
+        project_id or False): qty}."""
         free = defaultdict(float)
         if not products or not locations:
             return free
@@ -276,10 +280,23 @@ class MrpProduction(models.Model):
         )
         for product, location, quantity, reserved in groups:
             ancestors = [int(x) for x in location.parent_path.split("/") if x]
+            project = location.mes_project_id.id
             for ancestor in ancestors:
                 if ancestor in location_ids:
-                    free[(product.id, ancestor)] += quantity - reserved
+                    free[(product.id, ancestor, project)] += quantity - reserved
         return free
+
+    @api.model
+    def _mes_kitting_pools(self, production):
+        """The stock an MO's components may take, in order: its project's
+        own (when the project holds stock), then free stock (False) unless
+        the project may not use it; as reservation does."""
+        project = production.project_id
+        if not project.mes_hold_stock:
+            return (False,)
+        if project.mes_use_free_stock:
+            return (project.id, False)
+        return (project.id,)
 
     @api.model
     def _mes_locate_shortages(self, shortages, productions):

@@ -13,3 +13,4 @@ from . import test_mes_event_concurrency
 from . import test_guarded_fields
 from . import test_mes_event_bulk
 from . import test_zh_cn
+from . import test_project_line_side
