@@ -4,7 +4,7 @@ import functools
 from collections import defaultdict
 from datetime import date
 
-from .bom import flatten_kits, low_level_codes, used_edges
+from .bom import flatten_kits, low_level_codes, reached, used_edges
 from .lot_sizing import clean, item_eps, size_order
 from .netting import RANK_DEMAND, net_item, projection_rows
 from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
@@ -68,6 +68,35 @@ def _direct_demand(rows, run_day, horizon_day, eps):
     return sorted(row for row in result if row[0] <= horizon_day)
 
 
+def replan_scope(items, boms, changed):
+    """What a net-change run of ``changed`` (item ids) replans, and whose
+    previous orders it needs.
+
+    Returns ``(replanned, feeding)``: ``changed`` and every component below
+    them through the BOMs the run explodes; and the made items outside it whose
+    components (kits exploded) are replanned: their previous planned orders
+    give those components their dependent demand.
+    :raises BomCycleError: when the BOMs in use loop.
+    """
+    items = _index_unique(items, lambda row: row.id, "items")
+    boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
+    edges = used_edges(boms, items)
+    nodes = set(items)
+    nodes.update(edges)
+    for children in edges.values():
+        nodes.update(child for child, _weight in children)
+    low_level_codes(nodes, edges)  # refuses loops before kits are flattened
+    replanned = reached(edges, changed)
+    cache = {}
+    feeding = set()
+    for parent, bom in boms.items():
+        if parent in replanned or bom.kind == "phantom" or parent not in edges:
+            continue
+        if any(comp in replanned for comp, _qty in flatten_kits(parent, boms, cache)):
+            feeding.add(parent)
+    return replanned, feeding
+
+
 def plan(
     items,
     boms,
@@ -77,6 +106,8 @@ def plan(
     run_date,
     horizon_days=90,
     reschedule_out_days=3,
+    changed=None,
+    previous=(),
 ):
     """Plan what to buy, make and transfer, and when; see readme/USAGE.md.
 
@@ -93,6 +124,14 @@ def plan(
     :param horizon_days: demand after ``run_date + horizon_days`` is ignored.
     :param reschedule_out_days: existing supply arriving more than this many
         days before its first need gets a ``reschedule_out`` message.
+    :param changed: net change: the item ids whose inputs changed since the
+        previous plan; only they and the components below them
+        (:func:`replan_scope`) are netted again, the other items keep their
+        previous orders (``None``: plan every item).
+    :param previous: net change: the previous plan's :class:`PlannedOrder`
+        (``ref`` set, with their pegs) of the items feeding a replanned
+        component; they are exploded as they are, in the same order as a full
+        run would plan them, so the result equals a full run's.
     :returns: a :class:`Plan`; the same inputs in any order give an equal plan.
     :raises BomCycleError: when the BOMs in use loop.
     """
@@ -120,6 +159,10 @@ def plan(
     levels = low_level_codes(nodes, edges)
     kits = {pid for pid, bom in boms.items() if bom.kind == "phantom"}
     kit_cache = {}
+    replanned = None if changed is None else reached(edges, changed)
+    previous_of = defaultdict(list)
+    for order in previous:
+        previous_of[order.item_id].append(order)
 
     def item_of(item_id):
         item = items.get(item_id)
@@ -138,6 +181,10 @@ def plan(
             targets = flatten_kits(item_id, boms, kit_cache)
         else:
             targets = ((item_id, 1.0),)
+        if replanned is not None:
+            targets = [row for row in targets if row[0] in replanned]
+            if not targets:
+                continue
         for day, demand_id, qty in direct:
             for target, factor in targets:
                 seq += 1
@@ -146,11 +193,58 @@ def plan(
                     + (float(qty * factor), demand_id, None, demand_id)
                 )
 
-    plan_out = Plan(low_level_codes=levels)
+    plan_out = Plan(low_level_codes=levels, replanned=replanned)
     orders = plan_out.orders
     messages = plan_out.messages
     projection = plan_out.projection
+
+    def explode(item_id, index, order_day, shares):
+        # Split per root so every component order knows the top-level
+        # demand; rounding and minimums ride with the last peg.
+        nonlocal seq
+        for component, factor in flatten_kits(item_id, boms, kit_cache):
+            for root, share in shares.items():
+                need_qty = share * factor
+                if need_qty <= 0:
+                    continue
+                seq += 1
+                needs[component].append(
+                    (order_day, RANK_DEMAND, 1, "", index, seq)
+                    + (need_qty, None, index, root)
+                )
+
     for item_id in sorted(nodes - kits, key=lambda node: (levels[node], node)):
+        if replanned is not None and item_id not in replanned:
+            # Kept as planned before: only its dependent demand is needed.
+            kept = previous_of.get(item_id, ())
+            for order in sorted(kept, key=lambda o: (o.date_required, o.ref or 0)):
+                index = len(orders)
+                orders.append(
+                    PlannedOrder(
+                        index,
+                        item_id,
+                        order.action,
+                        order.qty,
+                        order.date_required,
+                        order.date_order,
+                        order.vendor_id,
+                        order.exception,
+                        order.pegs,
+                        order.ref,
+                    )
+                )
+                if order.action != "make" or item_id not in boms or not order.pegs:
+                    continue
+                shares = {}
+                net = 0.0
+                for peg in order.pegs:
+                    shares[peg.root_demand_id] = (
+                        shares.get(peg.root_demand_id, 0.0) + peg.qty
+                    )
+                    net += peg.qty
+                shares[order.pegs[-1].root_demand_id] += order.qty - net
+                explode(item_id, index, order.date_order.toordinal(), shares)
+            continue
         item = item_of(item_id)
         eps = item_eps(item)
         item_needs = needs.pop(item_id, [])
@@ -196,7 +290,6 @@ def plan(
         )
 
         planned = defaultdict(float)
-        components = None
         for batch in result.batches:
             qty, action, vendor, lead = batch.sized
             if qty <= eps:
@@ -235,24 +328,11 @@ def plan(
             planned[batch.day] += qty
             if action != "make" or item_id not in boms:
                 continue
-            if components is None:
-                components = flatten_kits(item_id, boms, kit_cache)
-            # Split per root so every component order knows the top-level
-            # demand; rounding and minimums ride with the last peg.
             shares = {}
             for p_qty, _day, _demand, _parent, root in batch.pegs:
                 shares[root] = shares.get(root, 0.0) + p_qty
             shares[batch.pegs[-1][4]] += qty - batch.net
-            for component, factor in components:
-                for root, share in shares.items():
-                    need_qty = share * factor
-                    if need_qty <= 0:
-                        continue
-                    seq += 1
-                    needs[component].append(
-                        (order_day, RANK_DEMAND, 1, "", index, seq)
-                        + (need_qty, None, index, root)
-                    )
+            explode(item_id, index, order_day, shares)
 
         receipts = defaultdict(float)
         for position, supply in enumerate(item_supplies):

@@ -110,6 +110,9 @@ class PlannedOrder:
     vendor_id: int | None = None
     exception: str = "none"  # "none", "expedite", "no_source"
     pegs: list[Peg] = field(default_factory=list)
+    # The adapter's id of an order kept from the previous plan (net change):
+    # the engine explodes it for its components and never changes it.
+    ref: int | None = None
 
 
 @dataclass
@@ -139,6 +142,10 @@ class Plan:
     messages: list[Message] = field(default_factory=list)
     projection: dict[int, list[ProjectionRow]] = field(default_factory=dict)
     low_level_codes: dict[int, int] = field(default_factory=dict)
+    # Net change: the items netted again (``None``: every item). Orders of the
+    # other items are the previous plan's (``PlannedOrder.ref`` set); they
+    # have no messages and no projection here.
+    replanned: set[int] | None = None
 
 
 class BomCycleError(ValueError):

@@ -19,3 +19,4 @@ from . import test_planning_host_equivalence
 from . import test_over_receipt
 from . import test_frozen_location
 from . import test_stock_alert
+from . import test_mrp_net_change
