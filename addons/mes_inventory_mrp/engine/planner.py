@@ -108,6 +108,7 @@ def plan(
     reschedule_out_days=3,
     changed=None,
     previous=(),
+    projection=True,
 ):
     """Plan what to buy, make and transfer, and when; see readme/USAGE.md.
 
@@ -132,6 +133,8 @@ def plan(
         (``ref`` set, with their pegs) of the items feeding a replanned
         component; they are exploded as they are, in the same order as a full
         run would plan them, so the result equals a full run's.
+    :param projection: ``False``: the projection of each planned item is left
+        empty (a run writing its plan does not need it).
     :returns: a :class:`Plan`; the same inputs in any order give an equal plan.
     :raises BomCycleError: when the BOMs in use loop.
     """
@@ -196,6 +199,7 @@ def plan(
     plan_out = Plan(low_level_codes=levels, replanned=replanned)
     orders = plan_out.orders
     messages = plan_out.messages
+    with_projection = projection
     projection = plan_out.projection
 
     def explode(item_id, index, order_day, shares):
@@ -361,6 +365,9 @@ def plan(
                 )
             )
 
+        if not with_projection:
+            projection[item_id] = []
+            continue
         demand_by_day = defaultdict(float)
         for need in item_needs:
             demand_by_day[need[0]] += need[6]

@@ -310,7 +310,7 @@ class MesMrpRun(models.Model):
         self.run_date = inputs.run_date
         self._progress(40.0, use_new_cursor)
         try:
-            result = self._plan(inputs, changed)
+            result = self._plan(inputs, changed, projection=False)
         except BomCycleError as error:
             names = self._product_names(error.item_ids, inputs)
             self.write(
@@ -369,10 +369,11 @@ class MesMrpRun(models.Model):
         """Read everything the engine needs in a fixed number of queries."""
         return load_inputs(self)
 
-    def _plan(self, inputs, changed=None):
+    def _plan(self, inputs, changed=None, projection=True):
         """The engine's plan of ``inputs`` with this run's group parameters;
         ``changed`` (net change): the product ids to replan with what lies
-        below them, the stored plan of the others is kept.
+        below them, the stored plan of the others is kept; ``projection``:
+        ``False`` leaves the projection out (a run does not store it).
 
         Raises the engine's ``BomCycleError`` when bills of materials loop.
         """
@@ -395,6 +396,7 @@ class MesMrpRun(models.Model):
             reschedule_out_days=group.reschedule_out_days,
             changed=changed,
             previous=previous,
+            projection=projection,
         )
 
     # ------------------------------------------------------------------

@@ -66,17 +66,18 @@ PEGGING_COLUMNS = (
 )
 
 
+def _values(vals, names):
+    """``vals``' values of ``names`` as a tuple, NULL (None or missing) as False."""
+    return tuple([False if v is None else v for v in map(vals.get, names)])
+
+
 def suggestion_identity(vals):
     """The identity of a suggestion from its column values (a dict)."""
-    return tuple(vals.get(name) or False for name in SUGGESTION_IDENTITY)
+    return _values(vals, SUGGESTION_IDENTITY)
 
 
 def message_identity(vals):
-    return tuple(vals.get(name) or False for name in MESSAGE_IDENTITY)
-
-
-def _same(vals, row, names):
-    return all((vals.get(name) or False) == (row[name] or False) for name in names)
+    return _values(vals, MESSAGE_IDENTITY)
 
 
 class PlanWriter:
@@ -159,30 +160,32 @@ class PlanWriter:
             )
         return counts
 
-    def _stored(self, table, columns, scope):
-        """The group's new rows of ``table`` (of the ``scope`` products), as
-        dicts, oldest first."""
+    def _stored(self, table, identity, figures, scope):
+        """The group's new rows of ``table`` (of the ``scope`` products),
+        oldest first, per identity: ``{identity: deque([(id, figures)])}``
+        (NULL as False, as ``_values`` gives)."""
         query = SQL(
             "SELECT id, %s FROM %s WHERE planning_group_id = %s AND state = 'new'",
-            SQL(", ").join(SQL.identifier(name) for name in columns),
+            SQL(", ").join(SQL.identifier(name) for name in identity + figures),
             SQL.identifier(table),
             self.group_id,
         )
         if scope is not None:
             query = SQL("%s AND product_id = ANY(%s)", query, scope)
-        rows = self.env.execute_query(SQL("%s ORDER BY id", query))
-        names = ("id", *columns)
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        size = len(identity) + 1
+        stored = defaultdict(deque)
+        for row in self.env.execute_query(SQL("%s ORDER BY id", query)):
+            row = [False if v is None else v for v in row]
+            stored[tuple(row[1:size])].append((row[0], tuple(row[size:])))
+        return stored
 
     def _write_suggestions(self, result, inputs, scope):
         """Suggestion ids of ``result.orders``, in order, once written."""
         env = self.env
         Suggestion = env["mes.mrp.suggestion"]
-        stored = defaultdict(deque)
-        for row in self._stored(
-            "mes_mrp_suggestion", SUGGESTION_IDENTITY + SUGGESTION_FIGURES, scope
-        ):
-            stored[suggestion_identity(row)].append(row)
+        stored = self._stored(
+            "mes_mrp_suggestion", SUGGESTION_IDENTITY, SUGGESTION_FIGURES, scope
+        )
         ids = []
         new_vals = []
         new_positions = []
@@ -200,15 +203,15 @@ class PlanWriter:
                 new_vals.append(vals)
                 ids.append(None)
                 continue
-            row = queue.popleft()
-            ids.append(row["id"])
-            self.kept_ids.append(row["id"])
-            if not _same(vals, row, SUGGESTION_FIGURES):
-                changed_ids.append(row["id"])
+            row_id, figures = queue.popleft()
+            ids.append(row_id)
+            self.kept_ids.append(row_id)
+            if _values(vals, SUGGESTION_FIGURES) != figures:
+                changed_ids.append(row_id)
                 changed_vals.append(
                     {name: vals.get(name) for name in (*SUGGESTION_FIGURES, "run_id")}
                 )
-        vanished = [row["id"] for queue in stored.values() for row in queue]
+        vanished = [row[0] for queue in stored.values() for row in queue]
         # Pegging rows go with their suggestion (ON DELETE CASCADE);
         # approved and ordered suggestions are never touched.
         delete_rows(Suggestion, vanished)
@@ -228,7 +231,7 @@ class PlanWriter:
         wanted = Counter()
         vals_of = {}
         for vals in self.pegging_rows(result, suggestion_ids):
-            key = tuple(vals.get(name) or False for name in PEGGING_COLUMNS)
+            key = _values(vals, PEGGING_COLUMNS)
             wanted[key] += 1
             vals_of[key] = vals
         vanished = []
@@ -241,7 +244,7 @@ class PlanWriter:
                 )
             )
             for row in rows:
-                key = tuple(value or False for value in row[1:])
+                key = tuple([False if v is None else v for v in row[1:]])
                 if wanted[key] > 0:
                     wanted[key] -= 1
                 else:
@@ -255,11 +258,7 @@ class PlanWriter:
 
     def _write_messages(self, message_vals, scope):
         Message = self.env["mes.mrp.message"]
-        stored = defaultdict(deque)
-        for row in self._stored(
-            "mes_mrp_message", MESSAGE_IDENTITY + MESSAGE_FIGURES, scope
-        ):
-            stored[message_identity(row)].append(row)
+        stored = self._stored("mes_mrp_message", MESSAGE_IDENTITY, MESSAGE_FIGURES, scope)
         new_vals = []
         changed_ids = []
         changed_vals = []
@@ -268,14 +267,14 @@ class PlanWriter:
             if not queue:
                 new_vals.append(vals)
                 continue
-            row = queue.popleft()
-            if not _same(vals, row, MESSAGE_FIGURES):
-                changed_ids.append(row["id"])
+            row_id, figures = queue.popleft()
+            if _values(vals, MESSAGE_FIGURES) != figures:
+                changed_ids.append(row_id)
                 changed_vals.append(
                     {name: vals.get(name) for name in (*MESSAGE_FIGURES, "run_id")}
                 )
         # Applied and dismissed messages stay: they are what the planner did.
-        vanished = [row["id"] for queue in stored.values() for row in queue]
+        vanished = [row[0] for queue in stored.values() for row in queue]
         delete_rows(Message, vanished)
         update_rows(Message, changed_ids, changed_vals)
         insert_rows(Message, new_vals)
@@ -331,7 +330,7 @@ class PlanWriter:
                     price_subtotal=purchase_qty * vendor.price,
                 )
             else:
-                vals["purchase_uom_id"] = product.uom_id if product else None
+                vals["purchase_uom_id"] = product.uom_id if product else False
             if order.action == "make":
                 vals["bom_id"] = inputs.bom_of.get(order.item_id)
             elif order.action == "transfer":
