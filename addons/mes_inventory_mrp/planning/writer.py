@@ -258,7 +258,9 @@ class PlanWriter:
 
     def _write_messages(self, message_vals, scope):
         Message = self.env["mes.mrp.message"]
-        stored = self._stored("mes_mrp_message", MESSAGE_IDENTITY, MESSAGE_FIGURES, scope)
+        stored = self._stored(
+            "mes_mrp_message", MESSAGE_IDENTITY, MESSAGE_FIGURES, scope
+        )
         new_vals = []
         changed_ids = []
         changed_vals = []
