@@ -76,24 +76,28 @@ def replan_scope(items, boms, changed):
     them through the BOMs the run explodes; and the made items outside it whose
     components (kits exploded) are replanned: their previous planned orders
     give those components their dependent demand.
-    :raises BomCycleError: when the BOMs in use loop.
     """
     items = _index_unique(items, lambda row: row.id, "items")
     boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
     edges = used_edges(boms, items)
-    nodes = set(items)
-    nodes.update(edges)
-    for children in edges.values():
-        nodes.update(child for child, _weight in children)
-    low_level_codes(nodes, edges)  # refuses loops before kits are flattened
     replanned = reached(edges, changed)
-    cache = {}
+    parents = defaultdict(list)
+    for parent, children in edges.items():
+        for child, _weight in children:
+            parents[child].append(parent)
+    # Walk up from the replanned items; a kit passes its parents' demand on.
     feeding = set()
-    for parent, bom in boms.items():
-        if parent in replanned or bom.kind == "phantom" or parent not in edges:
-            continue
-        if any(comp in replanned for comp, _qty in flatten_kits(parent, boms, cache)):
-            feeding.add(parent)
+    seen = set(replanned)
+    todo = list(replanned)
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            if boms[parent].kind == "phantom":
+                todo.append(parent)
+            else:
+                feeding.add(parent)
     return replanned, feeding
 
 
@@ -178,8 +182,6 @@ def plan(
     needs = defaultdict(list)
     seq = 0
     for item_id in sorted(demand_of):
-        eps = item_eps(item_of(item_id))
-        direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
         if item_id in kits:
             targets = flatten_kits(item_id, boms, kit_cache)
         else:
@@ -188,6 +190,8 @@ def plan(
             targets = [row for row in targets if row[0] in replanned]
             if not targets:
                 continue
+        eps = item_eps(item_of(item_id))
+        direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
         for day, demand_id, qty in direct:
             for target, factor in targets:
                 seq += 1

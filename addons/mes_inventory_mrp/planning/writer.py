@@ -67,8 +67,9 @@ PEGGING_COLUMNS = (
 
 
 def _values(vals, names):
-    """``vals``' values of ``names`` as a tuple, NULL (None or missing) as False."""
-    return tuple([False if v is None else v for v in map(vals.get, names)])
+    """``vals``' values of ``names`` as a tuple (missing: None). The row
+    builders write NULL as None, as the database reads it back."""
+    return tuple(map(vals.get, names))
 
 
 def suggestion_identity(vals):
@@ -163,7 +164,7 @@ class PlanWriter:
     def _stored(self, table, identity, figures, scope):
         """The group's new rows of ``table`` (of the ``scope`` products),
         oldest first, per identity: ``{identity: deque([(id, figures)])}``
-        (NULL as False, as ``_values`` gives)."""
+        (NULL as None, as ``_values`` gives)."""
         query = SQL(
             "SELECT id, %s FROM %s WHERE planning_group_id = %s AND state = 'new'",
             SQL(", ").join(SQL.identifier(name) for name in identity + figures),
@@ -175,7 +176,6 @@ class PlanWriter:
         size = len(identity) + 1
         stored = defaultdict(deque)
         for row in self.env.execute_query(SQL("%s ORDER BY id", query)):
-            row = [False if v is None else v for v in row]
             stored[tuple(row[1:size])].append((row[0], tuple(row[size:])))
         return stored
 
@@ -244,7 +244,7 @@ class PlanWriter:
                 )
             )
             for row in rows:
-                key = tuple([False if v is None else v for v in row[1:]])
+                key = row[1:]
                 if wanted[key] > 0:
                     wanted[key] -= 1
                 else:
@@ -304,7 +304,7 @@ class PlanWriter:
                 "planning_group_id": self.group_id,
                 "company_id": self.company_id,
                 "product_id": order.item_id,
-                "action": order.action if order.action != "none" else False,
+                "action": order.action if order.action != "none" else None,
                 "product_qty": qty,
                 "purchase_qty": qty,
                 "date_required": order.date_required,
@@ -312,7 +312,7 @@ class PlanWriter:
                 "warehouse_id": receiving_warehouse,
                 "state": "new",
                 "exception": order.exception,
-                "exception_message": False,
+                "exception_message": None,
                 "currency_id": company_currency,
                 "price_unit": 0.0,
                 "price_subtotal": 0.0,
@@ -332,7 +332,7 @@ class PlanWriter:
                     price_subtotal=purchase_qty * vendor.price,
                 )
             else:
-                vals["purchase_uom_id"] = product.uom_id if product else False
+                vals["purchase_uom_id"] = product.uom_id if product else None
             if order.action == "make":
                 vals["bom_id"] = inputs.bom_of.get(order.item_id)
             elif order.action == "transfer":
@@ -359,7 +359,7 @@ class PlanWriter:
                 "date": run_date,
                 "required": order.date_required,
             }
-        return False
+        return None
 
     def pegging_rows(self, result, suggestion_ids):
         """Column values of the pegging of every order (``suggestion_ids``: the
@@ -401,8 +401,8 @@ class PlanWriter:
                 pol, production = inputs.move_links.get(move_id, (None, None))
                 vals.update(
                     supply_move_id=move_id,
-                    purchase_line_id=pol or False,
-                    production_id=production or False,
+                    purchase_line_id=pol or None,
+                    production_id=production or None,
                 )
             elif kind == "rfq":
                 vals["purchase_line_id"] = int(raw_id)
@@ -432,7 +432,7 @@ def peg_demand(peg, suggestion_ids):
     root = peg.root_demand_id or ""
     # The engine's own name of the top-level demand: a net-change run
     # explodes a kept order per top-level demand again (``previous_orders``).
-    vals["root_key"] = root or False
+    vals["root_key"] = root or None
     kind, _sep, raw = root.partition(":")
     if kind == "move":
         vals["root_move_id"] = int(raw)
