@@ -72,6 +72,60 @@ def insert_rows(model, vals_list, now=None, batch=INSERT_BATCH):
     return all_ids
 
 
+def update_rows(model, ids, vals_list, now=None, batch=INSERT_BATCH):
+    """UPDATE the rows ``ids`` of ``model``'s table with ``vals_list`` (same
+    order, same keys in every dict), a few statements whatever their number.
+
+    The companion of ``insert_rows`` for a plan written as a difference: each
+    batch is one ``UPDATE ... FROM unnest(arrays)``; ``write_date`` and
+    ``write_uid`` are set. Same contract as ``insert_rows`` for the values, the
+    flush before and the invalidation after.
+    """
+    if not ids:
+        return
+    env = model.env
+    model_fields = model._fields
+    columns = sorted(vals_list[0])
+    for name in columns:
+        field = model_fields[name]
+        assert field.store and field.column_type, name
+    booleans = {name for name in columns if model_fields[name].type == "boolean"}
+    types = [model_fields[name].column_type[1] for name in columns]
+    query = (
+        'UPDATE "%s" AS t SET %s, write_uid = %%s, write_date = %%s '
+        "FROM unnest(%s) AS v(%s) WHERE t.id = v.id"
+    ) % (
+        model._table,
+        ", ".join('"%s" = v."%s"' % (name, name) for name in columns),
+        ", ".join("%%s::%s[]" % column_type for column_type in ["int4", *types]),
+        ", ".join(['"id"', *('"%s"' % name for name in columns)]),
+    )
+    now = now or env.cr.now()
+    for start in range(0, len(ids), batch):
+        chunk = vals_list[start : start + batch]
+        arrays = [list(ids[start : start + batch])]
+        for name in columns:
+            if name in booleans:
+                arrays.append([bool(vals.get(name)) for vals in chunk])
+            else:
+                values = [vals.get(name) for vals in chunk]
+                arrays.append([None if v is False else v for v in values])
+        env.execute_query(SQL(query, env.uid, now, *arrays))
+
+
+def delete_rows(model, ids):
+    """DELETE the rows ``ids`` of ``model``'s table in one statement (behind
+    the ORM: no ``unlink`` overrides run; foreign keys cascade)."""
+    if ids:
+        model.env.execute_query(
+            SQL(
+                "DELETE FROM %s WHERE id = ANY(%s)",
+                SQL.identifier(model._table),
+                list(ids),
+            )
+        )
+
+
 def records_action(records, xml_id):
     """The window action ``xml_id`` opened on ``records``: the form when there is
     one record, else the list of them; no Create button."""

@@ -10,6 +10,13 @@
 
    - ``mes_inventory_mrp``: ``mes.mrp.run.create(...).action_run()`` for the
      planning group holding both warehouses (every level);
+   - ``mes_inventory_mrp_rerun``: the same run again after a first one
+     (untimed) on unchanged data: the plan is written as a difference, so it
+     writes no row;
+   - ``mes_inventory_mrp_net_change``: after a first run (untimed), one
+     delivery of one finished product re-dated and one PO line re-quantified,
+     then a net-change run (``mode`` ``net_change``); a regenerative run after
+     it (untimed) must write no row: the check that both agree;
    - ``mrp_multi_level``: ``mrp.multi.level.run_mrp_multi_level()`` on the MRP
      area over both warehouses (every level);
    - ``odoo_replenishment``: ``stock.warehouse.orderpoint._get_orderpoint_action()``,
@@ -34,13 +41,21 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate_plant as gp  # noqa: E402
 
-TOOLS = ("mes_inventory_mrp", "mrp_multi_level", "odoo_replenishment")
+TOOLS = (
+    "mes_inventory_mrp",
+    "mes_inventory_mrp_rerun",
+    "mes_inventory_mrp_net_change",
+    "mrp_multi_level",
+    "odoo_replenishment",
+)
+OURS = TOOLS[:3]
 RESULTS = HERE / "results"
 
 
@@ -136,6 +151,92 @@ class Ours:
         return orders, totals, {"products_with_messages": sorted(moved), **info}
 
 
+class OursRerun(Ours):
+    """A regenerative run again on unchanged data: it writes no row."""
+
+    name = "mes_inventory_mrp_rerun"
+
+    def prepare(self, env):
+        group = super().prepare(env)
+        super().run(env, group)  # the stored plan (untimed)
+        env.flush_all()
+        return group
+
+    def collect(self, env, run):
+        orders = env["mes.mrp.suggestion"].search_count(
+            [
+                ("planning_group_id", "=", run.planning_group_id.id),
+                ("state", "=", "new"),
+            ]
+        )
+        return (
+            orders,
+            {},
+            {
+                "state": run.state,
+                "error": run.error_message or "",
+                "rows_written": run.rows_written,
+            },
+        )
+
+
+class OursNetChange(OursRerun):
+    """One delivery of one finished product re-dated and one PO line
+    re-quantified after a full run, then a net-change run; a regenerative run
+    afterwards (untimed) must write no row: both agree."""
+
+    name = "mes_inventory_mrp_net_change"
+
+    def prepare(self, env):
+        group = super().prepare(env)
+        env.cr.execute(
+            """
+            SELECT m.id FROM stock_move m
+              JOIN stock_location src ON src.id = m.location_id
+              JOIN stock_location dest ON dest.id = m.location_dest_id
+              JOIN product_product pp ON pp.id = m.product_id
+             WHERE m.state NOT IN ('done', 'cancel', 'draft')
+               AND src.usage = 'internal' AND dest.usage = 'customer'
+               AND EXISTS (SELECT 1 FROM mrp_bom b
+                            WHERE b.product_tmpl_id = pp.product_tmpl_id AND b.active)
+               AND NOT EXISTS (SELECT 1 FROM mrp_bom_line l
+                                WHERE l.product_id = pp.id)
+          ORDER BY m.id LIMIT 1
+            """
+        )
+        move = env["stock.move"].browse(env.cr.fetchone()[0])
+        move.date = move.date + timedelta(days=3)
+        env.cr.execute(
+            """
+            SELECT l.id FROM purchase_order_line l
+              JOIN purchase_order o ON o.id = l.order_id
+             WHERE o.state = 'purchase' AND l.qty_received = 0
+          ORDER BY l.id LIMIT 1
+            """
+        )
+        line = env["purchase.order.line"].browse(env.cr.fetchone()[0])
+        line.product_qty += 7
+        env.flush_all()
+        return group
+
+    def run(self, env, group):
+        run = env["mes.mrp.run"].create(
+            {"planning_group_id": group.id, "mode": "net_change"}
+        )
+        run.action_run()
+        return run
+
+    def collect(self, env, run):
+        orders, totals, extra = super().collect(env, run)
+        check = Ours().run(env, run.planning_group_id)
+        extra.update(
+            products_replanned=run.product_count,
+            regenerative_rows_written_after=check.rows_written,
+            agrees_with_regenerative=check.rows_written == 0,
+        )
+        return orders, totals, extra
+
+
 class MultiLevel:
     name = "mrp_multi_level"
 
@@ -186,7 +287,9 @@ class Replenishment:
         return orders, {}, {"orderpoints": len(created)}
 
 
-TOOL_CLASSES = {cls.name: cls for cls in (Ours, MultiLevel, Replenishment)}
+TOOL_CLASSES = {
+    cls.name: cls for cls in (Ours, OursRerun, OursNetChange, MultiLevel, Replenishment)
+}
 
 
 def worker(db, tool_name, repeat, profile_path=None):
@@ -380,17 +483,22 @@ def row(size, res):
         "queries": res["queries"],
         "peak_mb": res["peak_mb"],
         "orders": res["orders"],
+        **(
+            {"rows_written": res["extra"]["rows_written"]}
+            if "rows_written" in res.get("extra", {})
+            else {}
+        ),
     }
 
 
 def print_table(rows, extra):
-    header = f"{'size':<5}{'tool':<21}{'min s':>9}{'median s':>10}{'queries':>10}"
+    header = f"{'size':<5}{'tool':<30}{'min s':>9}{'median s':>10}{'queries':>10}"
     header += f"{'peak MB':>9}{'orders':>8}{'runs':>6}"
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r['size']:<5}{r['tool']:<21}{r['min_s']:>9.2f}{r['median_s']:>10.2f}"
+            f"{r['size']:<5}{r['tool']:<30}{r['min_s']:>9.2f}{r['median_s']:>10.2f}"
             f"{r['queries']:>10}{r['peak_mb']:>9.1f}{r['orders']:>8}"
             f"{extra[r['tool']]['runs']!s:>6}"
         )
@@ -454,7 +562,7 @@ def main():
     db, marker = gp.ensure_plant(size, args.seed, force=args.regenerate)
     results = {}
     for tool in tools:
-        repeat = args.repeat if tool == "mes_inventory_mrp" else peer_repeat
+        repeat = args.repeat if tool in OURS else peer_repeat
         print(f"{tool}: {repeat} run(s) on {db}", flush=True)
         res = spawn_worker(db, tool, repeat)
         if res.get("unavailable"):
@@ -523,7 +631,21 @@ def main():
                 f"  {d['product']}: ours {d['ours']:g}, "
                 f"mrp_multi_level {d['mrp_multi_level']:g} ({d['reason']})"
             )
-    if ours and ours["queries"] is not None:
+    for tool in OURS[1:]:
+        if tool in results:
+            extra_info = results[tool]["extra"]
+            summary[tool] = extra_info
+            print(f"{tool}: {extra_info['rows_written']} rows written", end="")
+            if "agrees_with_regenerative" in extra_info:
+                print(
+                    f", {extra_info['products_replanned']} products replanned; "
+                    "a regenerative run after it writes "
+                    f"{extra_info['regenerative_rows_written_after']} rows "
+                    f"(agree: {extra_info['agrees_with_regenerative']})",
+                    end="",
+                )
+            print()
+    if ours and ours["queries"] is not None and "mes_inventory_mrp" in results:
         summary["ours_state"] = results["mes_inventory_mrp"]["extra"].get("state")
     summary["peak_rss_mb"] = {t: results[t]["peak_rss_mb"] for t in results}
     summary["profile"] = profile

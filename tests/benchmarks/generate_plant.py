@@ -53,7 +53,12 @@ DEFAULT_SEED = 4242
 # database is made from scratch by installing the modules.
 TEMPLATE_DB = os.environ.get("MES_TEMPLATE_DB", "mes_tpl")
 MARKER_KEY = "mes_bench.plant_marker"
-BENCH_MODULES = ("mes_inventory_mrp", "mrp_multi_level")
+# MES_BENCH_PEERS=0: without OCA mrp_multi_level (only our rows can be timed).
+WITH_PEERS = os.environ.get("MES_BENCH_PEERS", "1") != "0"
+BENCH_MODULES = ("mes_inventory_mrp", "mrp_multi_level")[: 2 if WITH_PEERS else 1]
+# MES_BENCH_DB_PREFIX: the plant databases' name before the size (a shared
+# PostgreSQL: each engineer's own prefix).
+DB_PREFIX = os.environ.get("MES_BENCH_DB_PREFIX", "mes_bench_")
 # OCA mrp_multi_level and the addons it depends on: installed for the benchmark
 # only (not in requirements.txt), without pip dependencies like every OCA wheel.
 PEER_WHEELS = (
@@ -78,7 +83,7 @@ NO_TRACKING = {
 
 
 def db_name(size):
-    return f"mes_bench_{size.lower()}"
+    return f"{DB_PREFIX}{size.lower()}"
 
 
 def addon_hash():
@@ -229,7 +234,10 @@ def ensure_peer_addons():
     """pip-install OCA mrp_multi_level and its OCA dependencies when missing."""
     import importlib.util
 
-    if importlib.util.find_spec("odoo.addons.mrp_multi_level") is not None:
+    if (
+        not WITH_PEERS
+        or importlib.util.find_spec("odoo.addons.mrp_multi_level") is not None
+    ):
         return
     print("installing " + " ".join(PEER_WHEELS) + " (--no-deps)", flush=True)
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
@@ -739,8 +747,9 @@ class PlantGenerator:
             self.make_productions()
         with self.step("purchase orders"):
             self.make_purchases()
-        with self.step("mrp_multi_level areas"):
-            self.setup_mrp_multi_level()
+        if "mrp.area" in self.env:
+            with self.step("mrp_multi_level areas"):
+                self.setup_mrp_multi_level()
         self.env["ir.config_parameter"].sudo().set_param("stock.no_auto_scheduler", "")
         self.stats["products"] = len(self.pid)
         self.stats["generate_s"] = round(time.time() - started, 1)

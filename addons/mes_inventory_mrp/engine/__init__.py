@@ -1,7 +1,7 @@
 """Pure-Python MRP engine: dataclasses in, :class:`Plan` out; no Odoo import."""
 
 from .lot_sizing import item_eps, round_up, select_vendor, size_order
-from .planner import plan
+from .planner import plan, replan_scope
 from .types import (
     Bom,
     BomCycleError,
@@ -36,6 +36,7 @@ __all__ = [
     "Vendor",
     "item_eps",
     "plan",
+    "replan_scope",
     "round_up",
     "select_vendor",
     "size_order",

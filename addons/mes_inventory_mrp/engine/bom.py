@@ -95,3 +95,16 @@ def flatten_kits(product_id, boms, cache):
     result = list(merged.items())
     cache[product_id] = result
     return result
+
+
+def reached(edges, changed):
+    """``changed`` and every component below them through ``edges`` (the
+    products whose plan a change of ``changed`` can alter)."""
+    seen = set(changed)
+    todo = list(seen)
+    while todo:
+        for child, _weight in edges.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen

@@ -4,7 +4,7 @@ import functools
 from collections import defaultdict
 from datetime import date
 
-from .bom import flatten_kits, low_level_codes, used_edges
+from .bom import flatten_kits, low_level_codes, reached, used_edges
 from .lot_sizing import clean, item_eps, size_order
 from .netting import PROJECT, QTY, RANK_DEMAND, net_item, projection_rows
 from .types import Item, Message, Peg, Plan, PlannedOrder, ProjectionRow
@@ -93,6 +93,39 @@ def _net_pool(key, needs, stock_by, supplies_by, safety, window, ctx, shortfalls
     return result, pool_supplies
 
 
+def replan_scope(items, boms, changed):
+    """What a net-change run of ``changed`` (item ids) replans, and whose
+    previous orders it needs.
+
+    Returns ``(replanned, feeding)``: ``changed`` and every component below
+    them through the BOMs the run explodes; and the made items outside it whose
+    components (kits exploded) are replanned: their previous planned orders
+    give those components their dependent demand.
+    """
+    items = _index_unique(items, lambda row: row.id, "items")
+    boms = _index_unique(boms, lambda row: row.product_id, "BOMs for product")
+    edges = used_edges(boms, items)
+    replanned = reached(edges, changed)
+    parents = defaultdict(list)
+    for parent, children in edges.items():
+        for child, _weight in children:
+            parents[child].append(parent)
+    # Walk up from the replanned items; a kit passes its parents' demand on.
+    feeding = set()
+    seen = set(replanned)
+    todo = list(replanned)
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            if boms[parent].kind == "phantom":
+                todo.append(parent)
+            else:
+                feeding.add(parent)
+    return replanned, feeding
+
+
 def plan(
     items,
     boms,
@@ -103,6 +136,9 @@ def plan(
     horizon_days=90,
     reschedule_out_days=3,
     projects=(),
+    changed=None,
+    previous=(),
+    projection=True,
 ):
     """Plan what to buy, make and transfer, and when; see readme/USAGE.md.
 
@@ -122,6 +158,16 @@ def plan(
     :param projects: iterable of :class:`Project` (whether each may use free
         stock); stock, demand and supply carrying a ``project_id`` not listed
         here belong to a project that may.
+    :param changed: net change: the item ids whose inputs changed since the
+        previous plan; only they and the components below them
+        (:func:`replan_scope`) are netted again, the other items keep their
+        previous orders (``None``: plan every item).
+    :param previous: net change: the previous plan's :class:`PlannedOrder`
+        (``ref`` set, with their pegs) of the items feeding a replanned
+        component; they are exploded as they are, in the same order as a full
+        run would plan them, so the result equals a full run's.
+    :param projection: ``False``: the projection of each planned item is left
+        empty (a run writing its plan does not need it).
     :returns: a :class:`Plan`; the same inputs in any order give an equal plan.
     :raises BomCycleError: when the BOMs in use loop.
     """
@@ -150,6 +196,10 @@ def plan(
     levels = low_level_codes(nodes, edges)
     kits = {pid for pid, bom in boms.items() if bom.kind == "phantom"}
     kit_cache = {}
+    replanned = None if changed is None else reached(edges, changed)
+    previous_of = defaultdict(list)
+    for order in previous:
+        previous_of[order.item_id].append(order)
 
     def item_of(item_id):
         item = items.get(item_id)
@@ -162,12 +212,16 @@ def plan(
     needs = defaultdict(list)
     seq = 0
     for item_id in sorted(demand_of):
-        eps = item_eps(item_of(item_id))
-        direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
         if item_id in kits:
             targets = flatten_kits(item_id, boms, kit_cache)
         else:
             targets = ((item_id, 1.0),)
+        if replanned is not None:
+            targets = [row for row in targets if row[0] in replanned]
+            if not targets:
+                continue
+        eps = item_eps(item_of(item_id))
+        direct = _direct_demand(demand_of[item_id], run_day, horizon_day, eps)
         project_of = {row.id: row.project_id for row in demand_of[item_id]}
         for day, demand_id, qty in direct:
             project = project_of.get(demand_id)
@@ -178,11 +232,75 @@ def plan(
                     + (float(qty * factor), demand_id, None, demand_id, project)
                 )
 
-    plan_out = Plan(low_level_codes=levels)
+    plan_out = Plan(low_level_codes=levels, replanned=replanned)
     orders = plan_out.orders
     messages = plan_out.messages
+    with_projection = projection
     projection = plan_out.projection
+
+    def explode(item_id, index, order_day, shares, project):
+        # Split per root so every component order knows the top-level
+        # demand; rounding and minimums ride with the last peg. The
+        # components are the demand of the order's project.
+        nonlocal seq
+        for component, factor in flatten_kits(item_id, boms, kit_cache):
+            for root, share in shares.items():
+                need_qty = share * factor
+                if need_qty <= 0:
+                    continue
+                seq += 1
+                needs[component].append(
+                    (order_day, RANK_DEMAND, 1, "", index, seq)
+                    + (need_qty, None, index, root, project)
+                )
+
+    def kept_order_key(order):
+        # A full run appends the orders of an item pool by pool (the projects
+        # that plan alone in id order, then the free pool) and by date in a pool.
+        pool = order.project_id
+        if pool is not None and use_free.get(pool, True):
+            pool = None
+        return (pool is None, pool or 0, order.date_required, order.ref or 0)
+
     for item_id in sorted(nodes - kits, key=lambda node: (levels[node], node)):
+        if replanned is not None and item_id not in replanned:
+            # Kept as planned before: only its dependent demand is needed.
+            kept = previous_of.get(item_id, ())
+            for order in sorted(kept, key=kept_order_key):
+                index = len(orders)
+                orders.append(
+                    PlannedOrder(
+                        index,
+                        item_id,
+                        order.action,
+                        order.qty,
+                        order.date_required,
+                        order.date_order,
+                        order.vendor_id,
+                        order.exception,
+                        order.pegs,
+                        project_id=order.project_id,
+                        ref=order.ref,
+                    )
+                )
+                if order.action != "make" or item_id not in boms or not order.pegs:
+                    continue
+                shares = {}
+                net = 0.0
+                for peg in order.pegs:
+                    shares[peg.root_demand_id] = (
+                        shares.get(peg.root_demand_id, 0.0) + peg.qty
+                    )
+                    net += peg.qty
+                shares[order.pegs[-1].root_demand_id] += order.qty - net
+                explode(
+                    item_id,
+                    index,
+                    order.date_order.toordinal(),
+                    shares,
+                    order.project_id,
+                )
+            continue
         item = item_of(item_id)
         eps = item_eps(item)
         item_needs = needs.pop(item_id, [])
@@ -255,7 +373,6 @@ def plan(
         planned = defaultdict(float)
         expired = defaultdict(float)
         planned_for = defaultdict(lambda: defaultdict(float))  # project -> day
-        components = None
         for result, _pool_supplies in pools:
             for day, qty in result.expired.items():
                 expired[day] += qty
@@ -292,7 +409,7 @@ def plan(
                         None if vendor is None else vendor.id,
                         exception,
                         pegs,
-                        batch.key,
+                        project_id=batch.key,
                     )
                 )
                 planned[batch.day] += qty
@@ -300,25 +417,11 @@ def plan(
                     planned_for[batch.key][batch.day] += qty
                 if action != "make" or item_id not in boms:
                     continue
-                if components is None:
-                    components = flatten_kits(item_id, boms, kit_cache)
-                # Split per root so every component order knows the top-level
-                # demand; rounding and minimums ride with the last peg. The
-                # components are the demand of the order's project.
                 shares = {}
                 for p_qty, _day, _demand, _parent, root in batch.pegs:
                     shares[root] = shares.get(root, 0.0) + p_qty
                 shares[batch.pegs[-1][4]] += qty - batch.net
-                for component, factor in components:
-                    for root, share in shares.items():
-                        need_qty = share * factor
-                        if need_qty <= 0:
-                            continue
-                        seq += 1
-                        needs[component].append(
-                            (order_day, RANK_DEMAND, 1, "", index, seq)
-                            + (need_qty, None, index, root, batch.key)
-                        )
+                explode(item_id, index, order_day, shares, batch.key)
 
         receipts = defaultdict(float)
         for result, pool_supplies in pools:
@@ -348,6 +451,9 @@ def plan(
                     )
                 )
 
+        if not with_projection:
+            projection[item_id] = []
+            continue
         demand_by_day = defaultdict(float)
         for need in item_needs:
             demand_by_day[need[0]] += need[6]

@@ -127,6 +127,9 @@ class PlannedOrder:
     exception: str = "none"  # "none", "expedite", "no_source"
     pegs: list[Peg] = field(default_factory=list)
     project_id: int | None = None  # planned for this project's stock
+    # The adapter's id of an order kept from the previous plan (net change):
+    # the engine explodes it for its components and never changes it.
+    ref: int | None = None
 
 
 @dataclass
@@ -159,6 +162,10 @@ class Plan:
     # (item, project) -> the rows of what the project holds of the item
     project_projection: dict[tuple, list[ProjectionRow]] = field(default_factory=dict)
     low_level_codes: dict[int, int] = field(default_factory=dict)
+    # Net change: the items netted again (``None``: every item). Orders of the
+    # other items are the previous plan's (``PlannedOrder.ref`` set); they
+    # have no messages and no projection here.
+    replanned: set[int] | None = None
 
 
 class BomCycleError(ValueError):

@@ -18,6 +18,8 @@ from . import mes_mrp_pegging
 from . import mes_mrp_message
 from . import mes_mrp_run
 from . import mes_mrp_run_schedule
+from . import mes_mrp_dirty
+from . import mes_mrp_dirty_hooks
 from . import mes_mrp_projection
 from . import mes_mrp_suggestion_purchase
 from . import mes_mrp_suggestion_production

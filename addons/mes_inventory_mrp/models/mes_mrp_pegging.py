@@ -38,6 +38,14 @@ class MesMrpPegging(models.Model):
     root_forecast_id = fields.Many2one(
         "mes.mrp.forecast", string="Top-level Forecast", ondelete="set null"
     )
+    sequence = fields.Integer(
+        default=0, help="Position of the need among the suggestion's pegging."
+    )
+    root_key = fields.Char(
+        string="Top-level Demand Key",
+        help="Technical: the planner's name of the top-level demand "
+        "(move:<id>, forecast:<id>, firmbom:<suggestion>:<line>).",
+    )
     product_qty = fields.Float(string="Quantity", digits="Product Unit", default=0.0)
     quantity = fields.Float(
         related="product_qty", readonly=False, string="Pegged Quantity"

@@ -1,9 +1,23 @@
 import logging
+from datetime import timedelta
 
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .mes_mrp_dirty import mark_all_dirty
+
+# Changing these makes every stored suggestion of the group suspect.
+REPLAN_FIELDS = {
+    "warehouse_ids",
+    "warehouse_id",
+    "horizon_days",
+    "reschedule_out_days",
+    "company_id",
+    "active",
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -70,6 +84,43 @@ class MesMrpPlanningGroup(models.Model):
         "planned once a day.",
     )
 
+    # Net change (see readme/USAGE.md "Net change")
+    auto_net_change = fields.Boolean(
+        string="Net Change Automatically",
+        help="The scheduled action 'MRP: net change planning' replans what "
+        "changed in this group (a net-change run) every few minutes, when "
+        "something changed.",
+    )
+    net_change_interval = fields.Integer(
+        string="Net Change Every (minutes)",
+        default=5,
+        help="Minutes between two automatic net-change runs of this group.",
+    )
+    net_change_last = fields.Datetime(
+        string="Last Automatic Net Change",
+        readonly=True,
+        copy=False,
+        help="Start of the last net-change run of the scheduled action.",
+    )
+    replan_all = fields.Boolean(
+        string="Full Replan Due",
+        default=True,
+        readonly=True,
+        copy=False,
+        help="Set when a change cannot be followed per product (module update, "
+        "routes, warehouses, locations, the group's parameters): the next "
+        "net-change run plans every product, like a regenerative run.",
+    )
+    dirty_count = fields.Integer(
+        string="Changed Products",
+        compute="_compute_dirty_count",
+        help="Products whose planning inputs changed since the last run.",
+    )
+
+    _net_change_interval_positive = models.Constraint(
+        "CHECK(net_change_interval > 0)",
+        "The net change interval is at least one minute.",
+    )
     _horizon_positive = models.Constraint(
         "CHECK(horizon_days > 0)", "The planning horizon must be at least one day."
     )
@@ -92,6 +143,31 @@ class MesMrpPlanningGroup(models.Model):
         )
         for group in self:
             group.suggestion_count = counts.get(group, 0)
+
+    def _compute_dirty_count(self):
+        counts = dict(
+            self.env["mes.mrp.dirty"]
+            .sudo()
+            ._read_group(
+                [("planning_group_id", "in", self.ids)],
+                ["planning_group_id"],
+                ["__count"],
+            )
+        )
+        for group in self:
+            group.dirty_count = counts.get(group.sudo(), 0)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not REPLAN_FIELDS.isdisjoint(vals):
+            mark_all_dirty(self.env, self)
+        return res
+
+    @api.model
+    def _mes_replan_all_groups(self):
+        """Every group plans everything at its next net-change run (called at
+        each install and update of the module: the marks may be stale)."""
+        mark_all_dirty(self.env)
 
     @api.constrains("auto_run_hour")
     def _check_auto_run_hour(self):
@@ -200,6 +276,15 @@ class MesMrpPlanningGroup(models.Model):
         run.action_run()
         return run._get_form_action()
 
+    def action_run_net_change(self):
+        """Replan what changed since the last run, at once; returns the run."""
+        self.ensure_one()
+        run = self.env["mes.mrp.run"].create(
+            {"planning_group_id": self.id, "mode": "net_change"}
+        )
+        run.action_run()
+        return run._get_form_action()
+
     def action_open_suggestions(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -246,13 +331,67 @@ class MesMrpPlanningGroup(models.Model):
         planners get an activity. A group busy with another run is tried again
         at the next call.
         """
-        Run = self.env["mes.mrp.run"]
         groups = self.search([("auto_run", "=", True)])
         due = groups.filtered(lambda group: group._mes_is_due())
+
+        def started(group):
+            group.auto_run_last_date = group._mes_local_now().date()
+
+        return due._mes_run_scheduled("regenerative", started, use_new_cursor)
+
+    def _mes_net_change_due(self, now=None):
+        """Groups with automatic net change whose interval has passed since
+        their last automatic net change and that have changed products."""
+        now = now or fields.Datetime.now()
+        groups = self.filtered(
+            lambda g: (
+                g.active
+                and g.auto_net_change
+                and g.warehouse_ids
+                and (
+                    not g.net_change_last
+                    or g.net_change_last
+                    + timedelta(minutes=max(g.net_change_interval, 1))
+                    <= now
+                )
+            )
+        )
+        if not groups:
+            return groups
+        dirty = {
+            group_id
+            for [group_id] in self.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT planning_group_id FROM mes_mrp_dirty "
+                    "WHERE planning_group_id = ANY(%s)",
+                    groups.ids,
+                )
+            )
+        }
+        return groups.filtered(lambda g: g.id in dirty or g.replan_all)
+
+    @api.model
+    def _cron_net_change(self, use_new_cursor=False):
+        """Run a net-change run for each group with automatic net change that
+        has changed products and whose interval has passed: one group per
+        transaction, a failure does not stop the others (as the scheduled
+        planning)."""
+        self.env.cr.flush()  # marks of this transaction, if any
+        due = self.search([("auto_net_change", "=", True)])._mes_net_change_due()
+
+        def started(group):
+            group.net_change_last = fields.Datetime.now()
+
+        return due._mes_run_scheduled("net_change", started, use_new_cursor)
+
+    def _mes_run_scheduled(self, mode, started, use_new_cursor):
+        """Plan each group of ``self`` with a scheduled run of ``mode``, each
+        in its own transaction; ``started(group)`` notes the start."""
+        Run = self.env["mes.mrp.run"]
         cron = self.env["ir.cron"]
         if use_new_cursor:
-            cron._commit_progress(remaining=len(due))
-        for group in due:
+            cron._commit_progress(remaining=len(self))
+        for group in self:
             if Run.search_count(
                 [
                     ("planning_group_id", "=", group.id),
@@ -264,8 +403,10 @@ class MesMrpPlanningGroup(models.Model):
             ):
                 _logger.info("MRP group %s is being planned: skipped", group.id)
                 continue
-            run = Run.create({"planning_group_id": group.id, "trigger": "scheduled"})
-            group.auto_run_last_date = group._mes_local_now().date()
+            run = Run.create(
+                {"planning_group_id": group.id, "trigger": "scheduled", "mode": mode}
+            )
+            started(group)
             if use_new_cursor:
                 cron._commit_progress()
             try:

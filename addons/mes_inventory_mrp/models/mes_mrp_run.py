@@ -14,9 +14,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..engine import BomCycleError
+from ..engine import BomCycleError, replan_scope
 from ..engine import plan as engine_plan
-from ..planning import PlanWriter, load_inputs
+from ..planning import (
+    PlanWriter,
+    load_inputs,
+    load_previous_components,
+    load_previous_orders,
+)
 from .mes_mrp_suggestion import check_planner
 
 _logger = logging.getLogger(__name__)
@@ -30,7 +35,7 @@ class GroupBusyError(UserError):
 
 
 class MesMrpRun(models.Model):
-    """One regenerative MRP run of a planning group."""
+    """One MRP run of a planning group: regenerative or net change."""
 
     _name = "mes.mrp.run"
     _description = "MRP Run"
@@ -65,6 +70,16 @@ class MesMrpRun(models.Model):
         index=True,
         copy=False,
     )
+    mode = fields.Selection(
+        [("regenerative", "Regenerative"), ("net_change", "Net Change")],
+        default="regenerative",
+        required=True,
+        help="Regenerative: plans every product of the group. Net change: "
+        "replans only the products whose planning inputs changed since the "
+        "group's last run and the components below them, keeping the stored "
+        "plan of the others; it plans everything when the changes cannot be "
+        "trusted (module update, routes, warehouses, a new day).",
+    )
     in_queue = fields.Boolean(
         string="Queued", copy=False, help="Waiting for the scheduled action."
     )
@@ -78,6 +93,11 @@ class MesMrpRun(models.Model):
     product_count = fields.Integer(string="Products Planned", readonly=True)
     suggestion_count = fields.Integer(string="Suggestions", readonly=True)
     message_count = fields.Integer(string="Action Messages", readonly=True)
+    rows_written = fields.Integer(
+        readonly=True,
+        help="Suggestions, pegging lines and action messages inserted, updated "
+        "or deleted: a rerun on unchanged data writes none.",
+    )
     error_message = fields.Text(copy=False, readonly=True)
     suggestion_ids = fields.One2many("mes.mrp.suggestion", "run_id")
     message_ids = fields.One2many("mes.mrp.message", "run_id")
@@ -267,11 +287,30 @@ class MesMrpRun(models.Model):
             }
         )
         self._progress(5.0, use_new_cursor)
+        # Marks collected by this transaction are stored before they are read.
+        self.env.cr.flush()
+        marks, changed = self._dirty_marks()
+        if changed is not None and not changed:
+            # Net change and nothing changed: the stored plan is the plan.
+            self.write(
+                {
+                    "state": "done",
+                    "run_date": self._today(),
+                    "ended": fields.Datetime.now(),
+                    "duration": time.monotonic() - started,
+                    "progress": 100.0,
+                    "product_count": 0,
+                    "rows_written": 0,
+                }
+            )
+            if use_new_cursor:
+                self.env["ir.cron"]._commit_progress(1)
+            return
         inputs = self._load_inputs()
         self.run_date = inputs.run_date
         self._progress(40.0, use_new_cursor)
         try:
-            result = self._plan(inputs)
+            result = self._plan(inputs, changed, projection=False)
         except BomCycleError as error:
             names = self._product_names(error.item_ids, inputs)
             self.write(
@@ -293,6 +332,7 @@ class MesMrpRun(models.Model):
             return
         self._progress(70.0, use_new_cursor)
         counts = self._write_plan(result, inputs)
+        self._consume_marks(marks)
         self.write(
             dict(
                 counts,
@@ -329,12 +369,22 @@ class MesMrpRun(models.Model):
         """Read everything the engine needs in a fixed number of queries."""
         return load_inputs(self)
 
-    def _plan(self, inputs):
-        """The engine's plan of ``inputs`` with this run's group parameters.
+    def _plan(self, inputs, changed=None, projection=True):
+        """The engine's plan of ``inputs`` with this run's group parameters;
+        ``changed`` (net change): the product ids to replan with what lies
+        below them, the stored plan of the others is kept; ``projection``:
+        ``False`` leaves the projection out (a run does not store it).
 
         Raises the engine's ``BomCycleError`` when bills of materials loop.
         """
         group = self.planning_group_id
+        previous = ()
+        if changed is not None:
+            # What the previous plan derived from a changed product, too.
+            changed = set(changed)
+            changed |= load_previous_components(self.env, group.id, changed)
+            _replanned, feeding = replan_scope(inputs.items, inputs.boms, changed)
+            previous = load_previous_orders(self.env, group.id, feeding)
         return engine_plan(
             inputs.items,
             inputs.boms,
@@ -345,7 +395,67 @@ class MesMrpRun(models.Model):
             horizon_days=group.horizon_days,
             reschedule_out_days=group.reschedule_out_days,
             projects=inputs.projects,
+            changed=changed,
+            previous=previous,
+            projection=projection,
         )
+
+    # ------------------------------------------------------------------
+    # Net change: the dirty marks (models/mes_mrp_dirty.py)
+    # ------------------------------------------------------------------
+    def _today(self):
+        now = pytz.utc.localize(fields.Datetime.now())
+        return now.astimezone(self._planning_tz()).date()
+
+    def _dirty_marks(self):
+        """``(mark ids, changed)``: the group's marks this run consumes, and the
+        product ids to replan (``None``: every product).
+
+        A regenerative run consumes every mark it sees. A net-change run
+        plans everything when the marks cannot be trusted: the group asks for
+        it (``replan_all``), or it has no completed run yet, or the last one
+        planned another day (the run date moves every demand and exception).
+        """
+        group = self.planning_group_id
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT id, product_id FROM mes_mrp_dirty WHERE planning_group_id = %s",
+                group.id,
+            )
+        )
+        marks = [row[0] for row in rows]
+        if self.mode != "net_change" or group.replan_all:
+            return marks, None
+        last = self.search(
+            [
+                ("planning_group_id", "=", group.id),
+                ("state", "=", "done"),
+                ("id", "!=", self.id),
+            ],
+            order="ended desc, id desc",
+            limit=1,
+        )
+        if not last or last.run_date != self._today():
+            return marks, None
+        return marks, {row[1] for row in rows}
+
+    def _consume_marks(self, marks):
+        """Delete the marks this run read (in the transaction writing its
+        plan: a run that fails leaves them); a full plan clears ``replan_all``."""
+        if marks:
+            self.env.execute_query(
+                SQL("DELETE FROM mes_mrp_dirty WHERE id = ANY(%s)", marks)
+            )
+        group = self.planning_group_id
+        if group.replan_all:
+            self.env.execute_query(
+                SQL(
+                    "UPDATE mes_mrp_planning_group SET replan_all = FALSE "
+                    "WHERE id = %s",
+                    group.id,
+                )
+            )
+            group.invalidate_recordset(["replan_all"])
 
     def _write_plan(self, result, inputs):
         """Replace the group's new suggestions and messages by the plan's."""

@@ -142,6 +142,11 @@ class MesMrpSuggestion(models.Model):
         required=True,
     )
     exception_message = fields.Text()
+    note = fields.Text(
+        string="Comment",
+        help="Free comment. Runs keep it while the suggestion keeps its "
+        "identity (product, action, need date, warehouse, source).",
+    )
     pegging_ids = fields.One2many("mes.mrp.pegging", "suggestion_id")
     purchase_line_id = fields.Many2one(
         "purchase.order.line", ondelete="set null", copy=False

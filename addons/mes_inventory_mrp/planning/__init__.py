@@ -5,7 +5,9 @@
 - one loader per kind of input, bulk SQL with named rows: ``on_hand``,
   ``moves`` (moves, RFQs, firm orders, forecasts), ``products``, ``boms``,
   ``vendors``, ``routes``; ``loader.load_inputs`` runs them in order;
-- ``writer``: the plan written back as suggestions, pegging and messages.
+- ``writer``: the plan written back as suggestions, pegging and messages, as
+  a difference with the stored plan;
+- ``previous``: the stored orders a net-change run keeps and explodes.
 
 ``mes.mrp.run`` (models/mes_mrp_run.py) keeps the fields, actions, scheduled
 job and run lifecycle, and calls ``load_inputs``, the engine and ``PlanWriter``.
@@ -13,6 +15,7 @@ job and run lifecycle, and calls ``load_inputs``, the engine and ``PlanWriter``.
 
 from .inputs import MrpInputs
 from .loader import load_inputs
+from .previous import load_previous_components, load_previous_orders
 from .scope import PlanningScope
 from .vendors import VendorPricing, VendorRow
 from .writer import PlanWriter
@@ -24,4 +27,6 @@ __all__ = [
     "VendorPricing",
     "VendorRow",
     "load_inputs",
+    "load_previous_components",
+    "load_previous_orders",
 ]

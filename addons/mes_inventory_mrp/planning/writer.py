@@ -2,15 +2,84 @@
 
 Rows are built apart from how they are stored: ``suggestion_rows``,
 ``pegging_rows`` and ``message_rows`` make plain column values from the plan;
-``write_plan`` stores them. Today it replaces the group's new suggestions and
-messages by the plan's, in a few bulk INSERTs; writing only the difference (a
-suggestion that did not change keeps its record) changes ``write_plan`` alone:
-compare the built rows with the stored ones by product, action and date.
+``write_plan`` stores them as a difference with what is stored: a suggestion
+whose identity (``suggestion_identity``) is unchanged keeps its record (id,
+state, links, comments), only its changed figures are updated; vanished ones
+are deleted, new ones inserted; the same for pegging and action messages. A
+rerun on unchanged data writes no row. A fixed number of bulk statements.
 """
+
+from collections import Counter, defaultdict, deque
 
 from odoo.tools import SQL
 
-from ..tools import insert_rows
+from ..tools import delete_rows, insert_rows, update_rows
+
+# What a suggestion is: a planned order with the same identity keeps its
+# record across runs.
+SUGGESTION_IDENTITY = (
+    "planning_group_id",
+    "product_id",
+    "action",
+    "date_required",
+    "warehouse_id",
+    "partner_id",  # the vendor (buy)
+    "bom_id",  # the bill of materials (make)
+    "source_warehouse_id",  # the warehouse resupplying (transfer)
+    "project_id",  # the project that holds stock it is planned for
+)
+# What a run may change on a suggestion it keeps.
+SUGGESTION_FIGURES = (
+    "company_id",
+    "product_qty",
+    "purchase_qty",
+    "purchase_uom_id",
+    "date_order",
+    "exception",
+    "exception_message",
+    "currency_id",
+    "price_unit",
+    "price_subtotal",
+    "supplierinfo_id",
+    "transfer_rule_id",
+)
+MESSAGE_IDENTITY = (
+    "product_id",
+    "message_type",
+    "supply_move_id",
+    "purchase_line_id",
+    "production_id",
+)
+MESSAGE_FIGURES = ("company_id", "date_current", "date_suggested", "product_qty")
+PEGGING_COLUMNS = (
+    "suggestion_id",
+    "sequence",
+    "company_id",
+    "demand_type",
+    "move_id",
+    "forecast_id",
+    "parent_suggestion_id",
+    "root_move_id",
+    "root_forecast_id",
+    "root_key",
+    "date",
+    "product_qty",
+)
+
+
+def _values(vals, names):
+    """``vals``' values of ``names`` as a tuple (missing: None). The row
+    builders write NULL as None, as the database reads it back."""
+    return tuple(map(vals.get, names))
+
+
+def suggestion_identity(vals):
+    """The identity of a suggestion from its column values (a dict)."""
+    return _values(vals, SUGGESTION_IDENTITY)
+
+
+def message_identity(vals):
+    return _values(vals, MESSAGE_IDENTITY)
 
 
 class PlanWriter:
@@ -49,46 +118,170 @@ class PlanWriter:
                 "once and ask the vendor to expedite, or move the demand."
             ),
         }
+        self.written = 0  # rows inserted, updated and deleted
+        self.kept_ids = []  # suggestions of the replanned orders kept
 
     def write_plan(self, result, inputs):
-        """Replace the group's new suggestions and messages by ``result``'s;
-        returns the run's counts."""
+        """Store ``result`` as a difference with the group's new suggestions
+        and messages; returns the run's counts.
+
+        ``result.replanned`` (net change) limits the difference to the
+        products replanned; the orders kept from the previous plan
+        (``ref``) are left as they are.
+        """
         env = self.env
         env.flush_all()
-        self._delete_new()
-        suggestion_vals = self.suggestion_rows(result, inputs)
-        suggestion_ids = insert_rows(env["mes.mrp.suggestion"], suggestion_vals)
-        insert_rows(env["mes.mrp.pegging"], self.pegging_rows(result, suggestion_ids))
+        scope = None if result.replanned is None else sorted(result.replanned)
+        suggestion_ids = self._write_suggestions(result, inputs, scope)
+        self._write_pegging(result, suggestion_ids)
         message_vals = env["mes.mrp.message"]._mes_drop_decided(
             self.group, self.message_rows(result, inputs)
         )
-        insert_rows(env["mes.mrp.message"], message_vals)
+        self._write_messages(message_vals, scope)
         # The rows were written behind the ORM's back: drop what it cached.
         env.invalidate_all()
-        return {
+        counts = {
             "product_count": len(result.projection),
-            "suggestion_count": len(suggestion_vals),
             "message_count": len(message_vals),
+            "suggestion_count": len(result.orders),
+            "rows_written": self.written,
         }
+        if scope is not None:
+            # The plan is the replanned orders and the ones kept.
+            [[counts["suggestion_count"]], [counts["message_count"]]] = (
+                env.execute_query(
+                    SQL(
+                        "SELECT count(*) FROM mes_mrp_suggestion "
+                        "WHERE planning_group_id = %s AND state = 'new' "
+                        "UNION ALL SELECT count(*) FROM mes_mrp_message "
+                        "WHERE planning_group_id = %s AND state = 'new'",
+                        self.group_id,
+                        self.group_id,
+                    )
+                )
+            )
+        return counts
 
-    def _delete_new(self):
-        # Plain DELETEs: pegging rows go with their suggestion (ON DELETE
-        # CASCADE); approved and ordered suggestions are never touched.
-        self.env.execute_query(
-            SQL(
-                "DELETE FROM mes_mrp_suggestion "
-                "WHERE planning_group_id = %s AND state = 'new'",
-                self.group.id,
-            )
+    def _stored(self, table, identity, figures, scope):
+        """The group's new rows of ``table`` (of the ``scope`` products),
+        oldest first, per identity: ``{identity: deque([(id, figures)])}``
+        (NULL as None, as ``_values`` gives)."""
+        query = SQL(
+            "SELECT id, %s FROM %s WHERE planning_group_id = %s AND state = 'new'",
+            SQL(", ").join(SQL.identifier(name) for name in identity + figures),
+            SQL.identifier(table),
+            self.group_id,
         )
+        if scope is not None:
+            query = SQL("%s AND product_id = ANY(%s)", query, scope)
+        size = len(identity) + 1
+        stored = defaultdict(deque)
+        for row in self.env.execute_query(SQL("%s ORDER BY id", query)):
+            stored[tuple(row[1:size])].append((row[0], tuple(row[size:])))
+        return stored
+
+    def _write_suggestions(self, result, inputs, scope):
+        """Suggestion ids of ``result.orders``, in order, once written."""
+        env = self.env
+        Suggestion = env["mes.mrp.suggestion"]
+        stored = self._stored(
+            "mes_mrp_suggestion", SUGGESTION_IDENTITY, SUGGESTION_FIGURES, scope
+        )
+        ids = []
+        new_vals = []
+        new_positions = []
+        changed_ids = []
+        changed_vals = []
+        rows = iter(self.suggestion_rows(result, inputs))
+        for order in result.orders:
+            if order.ref is not None:  # kept from the previous plan
+                ids.append(order.ref)
+                continue
+            vals = next(rows)
+            queue = stored.get(suggestion_identity(vals))
+            if not queue:
+                new_positions.append(len(ids))
+                new_vals.append(vals)
+                ids.append(None)
+                continue
+            row_id, figures = queue.popleft()
+            ids.append(row_id)
+            self.kept_ids.append(row_id)
+            if _values(vals, SUGGESTION_FIGURES) != figures:
+                changed_ids.append(row_id)
+                changed_vals.append(
+                    {name: vals.get(name) for name in (*SUGGESTION_FIGURES, "run_id")}
+                )
+        vanished = [row[0] for queue in stored.values() for row in queue]
+        # Pegging rows go with their suggestion (ON DELETE CASCADE);
+        # approved and ordered suggestions are never touched.
+        delete_rows(Suggestion, vanished)
+        update_rows(Suggestion, changed_ids, changed_vals)
+        for position, new_id in zip(
+            new_positions, insert_rows(Suggestion, new_vals), strict=True
+        ):
+            ids[position] = new_id
+        self.written += len(vanished) + len(changed_ids) + len(new_vals)
+        return ids
+
+    def _write_pegging(self, result, suggestion_ids):
+        """The pegging of the replanned orders as a difference (a multiset of
+        rows per suggestion)."""
+        env = self.env
+        Pegging = env["mes.mrp.pegging"]
+        wanted = Counter()
+        vals_of = {}
+        for vals in self.pegging_rows(result, suggestion_ids):
+            key = _values(vals, PEGGING_COLUMNS)
+            wanted[key] += 1
+            vals_of[key] = vals
+        vanished = []
+        if self.kept_ids:
+            rows = env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM mes_mrp_pegging WHERE suggestion_id = ANY(%s)",
+                    SQL(", ").join(SQL.identifier(name) for name in PEGGING_COLUMNS),
+                    self.kept_ids,
+                )
+            )
+            for row in rows:
+                key = row[1:]
+                if wanted[key] > 0:
+                    wanted[key] -= 1
+                else:
+                    vanished.append(row[0])
+        delete_rows(Pegging, vanished)
+        new_vals = [
+            vals_of[key] for key, count in wanted.items() for _n in range(count)
+        ]
+        insert_rows(Pegging, new_vals)
+        self.written += len(vanished) + len(new_vals)
+
+    def _write_messages(self, message_vals, scope):
+        Message = self.env["mes.mrp.message"]
+        stored = self._stored(
+            "mes_mrp_message", MESSAGE_IDENTITY, MESSAGE_FIGURES, scope
+        )
+        new_vals = []
+        changed_ids = []
+        changed_vals = []
+        for vals in message_vals:
+            queue = stored.get(message_identity(vals))
+            if not queue:
+                new_vals.append(vals)
+                continue
+            row_id, figures = queue.popleft()
+            if _values(vals, MESSAGE_FIGURES) != figures:
+                changed_ids.append(row_id)
+                changed_vals.append(
+                    {name: vals.get(name) for name in (*MESSAGE_FIGURES, "run_id")}
+                )
         # Applied and dismissed messages stay: they are what the planner did.
-        self.env.execute_query(
-            SQL(
-                "DELETE FROM mes_mrp_message "
-                "WHERE planning_group_id = %s AND state = 'new'",
-                self.group.id,
-            )
-        )
+        vanished = [row[0] for queue in stored.values() for row in queue]
+        delete_rows(Message, vanished)
+        update_rows(Message, changed_ids, changed_vals)
+        insert_rows(Message, new_vals)
+        self.written += len(vanished) + len(changed_ids) + len(new_vals)
 
     # ------------------------------------------------------------------
     # Rows
@@ -102,6 +295,8 @@ class PlanWriter:
         receiving_warehouse = self.group.warehouse_id.id
         rows = []
         for order in result.orders:
+            if order.ref is not None:  # kept from the previous plan
+                continue
             product = products.get(order.item_id)
             name = (product.name if product else None) or str(order.item_id)
             qty = round(order.qty, digits)
@@ -110,16 +305,16 @@ class PlanWriter:
                 "planning_group_id": self.group_id,
                 "company_id": self.company_id,
                 "product_id": order.item_id,
-                "action": order.action if order.action != "none" else False,
+                "action": order.action if order.action != "none" else None,
                 "product_qty": qty,
                 "purchase_qty": qty,
                 "date_required": order.date_required,
                 "date_order": order.date_order,
                 "warehouse_id": receiving_warehouse,
-                "project_id": order.project_id or False,
+                "project_id": order.project_id or None,
                 "state": "new",
                 "exception": order.exception,
-                "exception_message": False,
+                "exception_message": None,
                 "currency_id": company_currency,
                 "price_unit": 0.0,
                 "price_subtotal": 0.0,
@@ -166,16 +361,19 @@ class PlanWriter:
                 "date": run_date,
                 "required": order.date_required,
             }
-        return False
+        return None
 
     def pegging_rows(self, result, suggestion_ids):
         """Column values of the pegging of every order (``suggestion_ids``: the
         ids of the orders' suggestions, in order)."""
         rows = []
         for order, suggestion_id in zip(result.orders, suggestion_ids, strict=True):
-            for peg in order.pegs:
+            if order.ref is not None:  # kept from the previous plan
+                continue
+            for sequence, peg in enumerate(order.pegs):
                 vals = {
                     "suggestion_id": suggestion_id,
+                    "sequence": sequence,
                     "company_id": self.company_id,
                     "product_qty": peg.qty,
                     "date": peg.date,
@@ -205,8 +403,8 @@ class PlanWriter:
                 pol, production = inputs.move_links.get(move_id, (None, None))
                 vals.update(
                     supply_move_id=move_id,
-                    purchase_line_id=pol or False,
-                    production_id=production or False,
+                    purchase_line_id=pol or None,
+                    production_id=production or None,
                 )
             elif kind == "rfq":
                 vals["purchase_line_id"] = int(raw_id)
@@ -234,6 +432,9 @@ def peg_demand(peg, suggestion_ids):
             vals["demand_type"] = "planned_order"
             vals["parent_suggestion_id"] = int(raw.split(":")[0])
     root = peg.root_demand_id or ""
+    # The engine's own name of the top-level demand: a net-change run
+    # explodes a kept order per top-level demand again (``previous_orders``).
+    vals["root_key"] = root or None
     kind, _sep, raw = root.partition(":")
     if kind == "move":
         vals["root_move_id"] = int(raw)

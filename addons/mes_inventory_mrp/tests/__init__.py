@@ -20,3 +20,4 @@ from . import test_over_receipt
 from . import test_frozen_location
 from . import test_stock_alert
 from . import test_project_stock
+from . import test_mrp_net_change

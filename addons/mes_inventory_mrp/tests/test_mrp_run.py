@@ -468,18 +468,24 @@ class TestMrpRunPlanning(MrpCase):
             self.env["mes.mrp.message"].search([("run_id", "=", first.id)]),
             ("message_type", "date_current", "date_suggested", "product_qty"),
         )
+        suggestions_1 = self.env["mes.mrp.suggestion"].search(
+            [("run_id", "=", first.id)]
+        )
+        pegging_1 = suggestions_1.pegging_ids
+        message_ids_1 = self.env["mes.mrp.message"].search([("run_id", "=", first.id)])
+
         second = self._run()
 
-        self.assertFalse(
-            self.env["mes.mrp.suggestion"].search([("run_id", "=", first.id)])
-        )
-        self.assertFalse(
-            self.env["mes.mrp.message"].search([("run_id", "=", first.id)])
-        )
+        # Nothing changed: the same records, untouched (still the first run's).
+        self.assertEqual(second.rows_written, 0)
+        self.assertGreater(first.rows_written, 0)
         suggestions_2 = self.env["mes.mrp.suggestion"].search(
-            [("run_id", "=", second.id)]
+            [("planning_group_id", "=", self.group.id), ("state", "=", "new")]
         )
+        self.assertEqual(suggestions_2, suggestions_1)
+        self.assertEqual(suggestions_2.run_id, first)
         self.assertEqual(self._rows(suggestions_2, fields), rows_1)
+        self.assertEqual(suggestions_2.pegging_ids, pegging_1)
         self.assertEqual(
             self._rows(
                 self.env["mes.mrp.pegging"].search(
@@ -489,9 +495,13 @@ class TestMrpRunPlanning(MrpCase):
             ),
             pegs_1,
         )
+        messages_2 = self.env["mes.mrp.message"].search(
+            [("planning_group_id", "=", self.group.id), ("state", "=", "new")]
+        )
+        self.assertEqual(messages_2, message_ids_1)
         self.assertEqual(
             self._rows(
-                self.env["mes.mrp.message"].search([("run_id", "=", second.id)]),
+                messages_2,
                 ("message_type", "date_current", "date_suggested", "product_qty"),
             ),
             messages_1,
