@@ -597,3 +597,66 @@ class TestMrpNetChange(MrpCase):
         # Net change planned fewer products than the plant holds, most times.
         self.assertLess(min(replanned), full.product_count)
         self.assertGreater(sum(written), 0)
+
+    # ------------------------------------------------------------------
+    # Projects that hold stock plan apart (issue 20) under net change too
+    # ------------------------------------------------------------------
+    def _project_delivery(self, product, qty, offset, project):
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "project_id": project.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.date = at(offset)
+        return picking
+
+    def test_net_change_equals_regenerative_with_projects(self):
+        Project = self.env["project.project"]
+        shared = Project.create({"name": "Shared Press", "mes_hold_stock": True})
+        alone = Project.create(
+            {"name": "Own Tunnel", "mes_hold_stock": True, "mes_use_free_stock": False}
+        )
+        self._stock(self.bolt, 6, shared._mes_stock_location(self.warehouse))
+        self._stock(self.bolt, 3, alone._mes_stock_location(self.warehouse))
+        self._stock(self.bolt, 10)
+        self._project_delivery(self.frame, 2, 6, shared)
+        self._project_delivery(self.frame, 3, 6, alone)
+        self._delivery(self.frame, 1, 6)
+        self._delivery(self.bolt, 5, 8)
+        self._plan_run()
+        projects = set(self._new().project_id)
+        self.assertEqual(projects, {shared, alone})
+        changes = [
+            lambda: self._project_delivery(self.frame, 4, 9, alone),
+            lambda: self._project_delivery(self.bolt, 7, 4, shared),
+            lambda: self._delivery(self.frame, 2, 6),
+            lambda: setattr(shared, "mes_use_free_stock", False),
+        ]
+        for step, change in enumerate(changes):
+            change()
+            net = self._plan_run("net_change")
+            self.assertEqual(net.state, "done", net.error_message)
+            after_net = self._snapshot()
+            full = self._plan_run()
+            self.assertEqual(self._snapshot(), after_net, f"step {step}")
+            self.assertEqual(full.rows_written, 0, f"step {step}")
+        # The project that may not use free stock buys for itself alone.
+        alone_bolts = self._new().filtered(
+            lambda s: s.product_id == self.bolt and s.project_id == alone
+        )
+        self.assertEqual(sum(alone_bolts.mapped("product_qty")), 4 * (3 + 4) - 3)
