@@ -148,6 +148,32 @@ class MrpCase(MesCase):
     def _delivery(self, product, qty, offset):
         return self._move(product, qty, at(offset))
 
+    def _project_delivery(self, product, qty, offset, project=None):
+        """A confirmed delivery of ``qty`` on day ``offset``, of ``project``."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "project_id": project.id if project else False,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                            "date": at(offset),
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.date = at(offset)
+        return picking
+
     def _purchase(self, product, qty, offset, confirm=True, partner=None):
         order = self.env["purchase.order"].create(
             {

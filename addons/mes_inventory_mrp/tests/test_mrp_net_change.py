@@ -601,30 +601,6 @@ class TestMrpNetChange(MrpCase):
     # ------------------------------------------------------------------
     # Projects that hold stock plan apart (issue 20) under net change too
     # ------------------------------------------------------------------
-    def _project_delivery(self, product, qty, offset, project):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "project_id": project.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "product_uom": product.uom_id.id,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.date = at(offset)
-        return picking
-
     def test_net_change_equals_regenerative_with_projects(self):
         Project = self.env["project.project"]
         shared = Project.create({"name": "Shared Press", "mes_hold_stock": True})

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .mrp_common import MrpCase, at, day
+from .mrp_common import MrpCase, day
 
 
 @tagged("post_install", "-at_install")
@@ -32,31 +32,6 @@ class TestProjectStock(MrpCase):
         cls.loc_b = cls.project_b._mes_stock_location(cls.warehouse)
         cls.bolt = cls._product("Bolt M12")
         cls._seller(cls.bolt, price=2.0)
-
-    def _project_delivery(self, product, qty, offset, project=None):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "project_id": project.id if project else False,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "product_uom": product.uom_id.id,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.customer_location.id,
-                            "date": at(offset),
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.date = at(offset)
-        return picking
 
     def _plan_rows(self, product):
         return self._rows(
