@@ -206,6 +206,23 @@ class MrpCase(MesCase):
         run.action_run()
         return run.sudo()
 
+    def _count_run_queries(self):
+        """Queries of one planner's run of the group (flushed, caches cold);
+        returns ``(count, run)``."""
+        run = (
+            self.env["mes.mrp.run"]
+            .with_user(self.planner)
+            .create({"planning_group_id": self.group.id})
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        run.action_run()
+        self.env.flush_all()
+        count = self.cr.sql_log_count - before
+        self.assertEqual(run.state, "done", run.error_message)
+        return count, run
+
     def _suggestions(self, product, state="new"):
         return self.env["mes.mrp.suggestion"].search(
             [("product_id", "=", product.id), ("state", "=", state)],

@@ -199,21 +199,6 @@ class TestMrpRunSafety(MrpCase):
             self._delivery(product, 3.0, 5)
         return products
 
-    def _count_run_queries(self):
-        run = (
-            self.env["mes.mrp.run"]
-            .with_user(self.planner)
-            .create({"planning_group_id": self.group.id})
-        )
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        run.action_run()
-        self.env.flush_all()
-        count = self.cr.sql_log_count - before
-        self.assertEqual(run.state, "done")
-        return count, run
-
     def test_query_count_does_not_grow_with_products(self):
         self._make_products(10, "Small")
         self._count_run_queries()  # warm the caches the new data emptied

@@ -347,19 +347,6 @@ class TestProjectStock(MrpCase):
         pickings.action_confirm()
         return product
 
-    def _count_run_queries(self):
-        run = (
-            self.env["mes.mrp.run"]
-            .with_user(self.planner)
-            .create({"planning_group_id": self.group.id})
-        )
-        self.env.flush_all()
-        self.env.invalidate_all()
-        before = self.cr.sql_log_count
-        run.action_run()
-        self.env.flush_all()
-        return self.cr.sql_log_count - before, run
-
     def test_query_count_does_not_grow_with_projects(self):
         small_product = self._make_projects(10, "Small")
         self._count_run_queries()  # warm the caches
