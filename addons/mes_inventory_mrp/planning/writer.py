@@ -3,7 +3,7 @@
 Rows are built apart from how they are stored: ``suggestion_rows``,
 ``pegging_rows`` and ``message_rows`` make plain column values from the plan;
 ``write_plan`` stores them as a difference with what is stored: a suggestion
-whose identity (``suggestion_identity``) is unchanged keeps its record (id,
+whose identity (``SUGGESTION_IDENTITY``) is unchanged keeps its record (id,
 state, links, comments), only its changed figures are updated; vanished ones
 are deleted, new ones inserted; the same for pegging and action messages. A
 rerun on unchanged data writes no row. A fixed number of bulk statements.
@@ -71,15 +71,6 @@ def _values(vals, names):
     """``vals``' values of ``names`` as a tuple (missing: None). The row
     builders write NULL as None, as the database reads it back."""
     return tuple(map(vals.get, names))
-
-
-def suggestion_identity(vals):
-    """The identity of a suggestion from its column values (a dict)."""
-    return _values(vals, SUGGESTION_IDENTITY)
-
-
-def message_identity(vals):
-    return _values(vals, MESSAGE_IDENTITY)
 
 
 class PlanWriter:
@@ -190,39 +181,50 @@ class PlanWriter:
         ids = []
         new_vals = []
         new_positions = []
-        changed_ids = []
-        changed_vals = []
+        changed = {}
         rows = iter(self.suggestion_rows(result, inputs))
         for order in result.orders:
             if order.ref is not None:  # kept from the previous plan
                 ids.append(order.ref)
                 continue
             vals = next(rows)
-            queue = stored.get(suggestion_identity(vals))
-            if not queue:
+            row_id = self._keep(
+                stored, SUGGESTION_IDENTITY, SUGGESTION_FIGURES, vals, changed
+            )
+            if row_id is None:
                 new_positions.append(len(ids))
                 new_vals.append(vals)
-                ids.append(None)
-                continue
-            row_id, figures = queue.popleft()
+            else:
+                self.kept_ids.append(row_id)
             ids.append(row_id)
-            self.kept_ids.append(row_id)
-            if _values(vals, SUGGESTION_FIGURES) != figures:
-                changed_ids.append(row_id)
-                changed_vals.append(
-                    {name: vals.get(name) for name in (*SUGGESTION_FIGURES, "run_id")}
-                )
-        vanished = [row[0] for queue in stored.values() for row in queue]
         # Pegging rows go with their suggestion (ON DELETE CASCADE);
         # approved and ordered suggestions are never touched.
-        delete_rows(Suggestion, vanished)
-        update_rows(Suggestion, changed_ids, changed_vals)
-        for position, new_id in zip(
-            new_positions, insert_rows(Suggestion, new_vals), strict=True
-        ):
+        new_ids = self._store_difference(Suggestion, stored, changed, new_vals)
+        for position, new_id in zip(new_positions, new_ids, strict=True):
             ids[position] = new_id
-        self.written += len(vanished) + len(changed_ids) + len(new_vals)
         return ids
+
+    @staticmethod
+    def _keep(stored, identity, figures, vals, changed):
+        """The stored row ``vals`` stands for (taken out of ``stored``), its
+        changed figures noted in ``changed`` (id -> values); None: it is new."""
+        queue = stored.get(_values(vals, identity))
+        if not queue:
+            return None
+        row_id, current = queue.popleft()
+        if _values(vals, figures) != current:
+            changed[row_id] = {name: vals.get(name) for name in (*figures, "run_id")}
+        return row_id
+
+    def _store_difference(self, model, stored, changed, new_vals):
+        """Delete the stored rows no planned row took, update the ``changed``
+        ones, insert ``new_vals``; returns the new ids in order."""
+        vanished = [row[0] for queue in stored.values() for row in queue]
+        delete_rows(model, vanished)
+        update_rows(model, list(changed), list(changed.values()))
+        new_ids = insert_rows(model, new_vals)
+        self.written += len(vanished) + len(changed) + len(new_vals)
+        return new_ids
 
     def _write_pegging(self, result, suggestion_ids):
         """The pegging of the replanned orders as a difference (a multiset of
@@ -262,26 +264,15 @@ class PlanWriter:
         stored = self._stored(
             "mes_mrp_message", MESSAGE_IDENTITY, MESSAGE_FIGURES, scope
         )
-        new_vals = []
-        changed_ids = []
-        changed_vals = []
-        for vals in message_vals:
-            queue = stored.get(message_identity(vals))
-            if not queue:
-                new_vals.append(vals)
-                continue
-            row_id, figures = queue.popleft()
-            if _values(vals, MESSAGE_FIGURES) != figures:
-                changed_ids.append(row_id)
-                changed_vals.append(
-                    {name: vals.get(name) for name in (*MESSAGE_FIGURES, "run_id")}
-                )
+        changed = {}
+        new_vals = [
+            vals
+            for vals in message_vals
+            if self._keep(stored, MESSAGE_IDENTITY, MESSAGE_FIGURES, vals, changed)
+            is None
+        ]
         # Applied and dismissed messages stay: they are what the planner did.
-        vanished = [row[0] for queue in stored.values() for row in queue]
-        delete_rows(Message, vanished)
-        update_rows(Message, changed_ids, changed_vals)
-        insert_rows(Message, new_vals)
-        self.written += len(vanished) + len(changed_ids) + len(new_vals)
+        self._store_difference(Message, stored, changed, new_vals)
 
     # ------------------------------------------------------------------
     # Rows
